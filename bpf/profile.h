@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * profile.h: the contract between profile.bpf.c and the loader.
+ *
+ * Plain __u32/__u64 structs and #defines only: both the BPF program and user
+ * space include this file. The BPF program aggregates one count per
+ * (tgid, user stack id, kernel stack id); user space drains the maps after
+ * detaching. Every sample that cannot be counted increments one drop cause.
+ */
+#ifndef BPFLAME_PROFILE_H
+#define BPFLAME_PROFILE_H
+
+/* Deepest stack the stack map stores; matches the kernel's default
+ * kernel.perf_event_max_stack so no configured stack is ever cut by us. */
+#define MAX_STACK_DEPTH 127
+
+#define TASK_COMM_LEN 16
+
+/* Aggregation key. A negative stack id means "no stack of that kind"
+ * (kernel stack of a sample taken in user mode, user stack of a kernel
+ * thread); it is a valid key, not a drop. */
+struct sample_key {
+	__u32 tgid;
+	__s32 user_stack_id;
+	__s32 kern_stack_id;
+	__u32 pad;
+};
+
+/* Per-process facts recorded on a process's first counted stack, so that a
+ * target that exits mid-run keeps its name. */
+struct proc_info {
+	char comm[TASK_COMM_LEN];
+};
+
+/* Indexes of the per-CPU statistics array. STAT_SAMPLES counts every sample
+ * taken in a target; the others count samples lost, by cause. */
+enum stat_index {
+	STAT_SAMPLES = 0,
+	STAT_DROP_USER_FAULT,    /* user stack walk failed (-EFAULT) */
+	STAT_DROP_COLLISION,     /* stack id hash collision (-EEXIST) */
+	STAT_DROP_STACK_FULL,    /* stack map full (-ENOMEM) */
+	STAT_DROP_COUNTS_FULL,   /* counts map full (-E2BIG / -ENOMEM) */
+	STAT_NR,
+};
+
+#endif /* BPFLAME_PROFILE_H */

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# install-deps.sh [--test]: installs what bpflame needs from Debian 12's
+# packages. Without options: the build dependencies. With --test: also what
+# the test suite uses (Go toolchains 1.19 and 1.21-1.23 for fixtures, etcd,
+# binutils' addr2line, Chromium for the browser test).
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps.sh: run as root (apt-get)" >&2
+	exit 2
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+build_pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config)
+test_pkgs=(golang-go golang-1.21-go golang-1.22-go golang-1.23-go binutils time perl
+	etcd-server etcd-client chromium chromium-driver curl procps)
+
+pkgs=("${build_pkgs[@]}")
+if [ "${1:-}" = "--test" ]; then
+	pkgs+=("${test_pkgs[@]}")
+	# Go 1.21+ toolchains come from bookworm-backports.
+	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		echo "deb http://deb.debian.org/debian bookworm-backports main" \
+			> /etc/apt/sources.list.d/bookworm-backports.list
+	fi
+	command -v node >/dev/null || pkgs+=(nodejs npm)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+echo "install-deps.sh: all ${#pkgs[@]} packages present"

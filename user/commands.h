@@ -1,0 +1,14 @@
+/*
+ * commands.h: the subcommands of bpflame. Each takes the arguments after its
+ * name (argv[0] is the subcommand name) and returns the process exit status:
+ * 0 success, 1 runtime failure, 2 usage or input error (see util.h).
+ */
+#ifndef BPFLAME_COMMANDS_H
+#define BPFLAME_COMMANDS_H
+
+int cmd_record(int argc, char **argv);    /* cmd_record.c */
+int cmd_symbolize(int argc, char **argv); /* cmd_symbolize.c */
+int cmd_svg(int argc, char **argv);       /* cmd_svg.c */
+int cmd_diff(int argc, char **argv);      /* cmd_svg.c */
+
+#endif /* BPFLAME_COMMANDS_H */

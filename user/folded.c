@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "folded.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct folded_line {
+	char *text;
+	double weight;
+};
+
+static int cmp_lines(const void *a, const void *b)
+{
+	return strcmp(((const struct folded_line *)a)->text, ((const struct folded_line *)b)->text);
+}
+
+/* Builds "label;label;..." for one stack; returns a malloc'd string or NULL. */
+static char *stack_text(const struct profile *prof, const struct profile_stack *stack,
+			unsigned label_flags)
+{
+	size_t cap = 256, len = 0;
+	char *text = malloc(cap);
+
+	if (!text)
+		return NULL;
+	for (uint32_t d = 0; d < stack->depth; d++) {
+		for (;;) {
+			size_t room = cap - len;
+			int n = profile__frame_label(prof, stack->frames[d], label_flags,
+						     text + len + (d > 0), room - (d > 0));
+
+			if (n >= 0 && (size_t)n + (d > 0) < room) {
+				if (d > 0)
+					text[len] = ';';
+				len += n + (d > 0);
+				break;
+			}
+			char *bigger = realloc(text, cap * 2 + n);
+
+			if (!bigger) {
+				free(text);
+				return NULL;
+			}
+			text = bigger;
+			cap = cap * 2 + n;
+		}
+	}
+	return text;
+}
+
+static void print_weight(FILE *out, double weight)
+{
+	if (weight == floor(weight) && weight < 1e15)
+		fprintf(out, "%.0f", weight);
+	else
+		fprintf(out, "%.10g", weight);
+}
+
+int folded__write(const struct profile *prof, unsigned label_flags, FILE *out)
+{
+	size_t n = profile__stack_count(prof);
+	struct folded_line *lines = calloc(n ? n : 1, sizeof(*lines));
+	int err = 0;
+
+	if (!lines)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		lines[i].text = stack_text(prof, profile__stack(prof, i), label_flags);
+		lines[i].weight = profile__stack(prof, i)->weight;
+		if (!lines[i].text) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	qsort(lines, n, sizeof(*lines), cmp_lines);
+	/* Equal labels are adjacent now: print each once with the summed weight. */
+	for (size_t i = 0; i < n;) {
+		double weight = 0;
+		size_t j = i;
+
+		for (; j < n && !strcmp(lines[j].text, lines[i].text); j++)
+			weight += lines[j].weight;
+		fputs(lines[i].text, out);
+		fputc(' ', out);
+		print_weight(out, weight);
+		fputc('\n', out);
+		i = j;
+	}
+	if (ferror(out))
+		err = -EIO;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(lines[i].text);
+	free(lines);
+	return err;
+}
+
+/*
+ * Parses a non-negative count ("12", "0.5", "3."); returns 0 or -EINVAL.
+ * flamegraph.pl accepts the same shapes: digits, optionally a fraction.
+ */
+static int parse_count(const char *s, size_t len, double *out)
+{
+	char buf[64];
+	char *end;
+	size_t digits = 0;
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (isdigit((unsigned char)s[i]))
+			digits++;
+		else if (s[i] != '.')
+			return -EINVAL;
+	}
+	if (!digits)
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	*out = strtod(buf, &end);
+	return *end || !isfinite(*out) ? -EINVAL : 0;
+}
+
+/* Splits the trailing count off [line, line+*len); returns 0 and shortens *len. */
+static int split_count(const char *line, size_t *len, double *count)
+{
+	size_t end = *len, start;
+
+	start = end;
+	while (start > 0 && !isspace((unsigned char)line[start - 1]))
+		start--;
+	if (start == 0 || parse_count(line + start, end - start, count))
+		return -EINVAL;
+	while (start > 0 && isspace((unsigned char)line[start - 1]))
+		start--;
+	*len = start;
+	return 0;
+}
+
+/* Adds one stack "a;b;c" of length len with weight; returns 0 or -errno. */
+static int add_folded_stack(struct profile *prof, const char *stack, size_t len, double weight,
+			    uint32_t **ids, size_t *ids_cap)
+{
+	size_t depth = 0, start = 0;
+	char *name = NULL;
+	int err = 0;
+
+	while (start <= len) {
+		const char *semi = memchr(stack + start, ';', len - start);
+		size_t end = semi ? (size_t)(semi - stack) : len, name_len;
+		struct profile_frame frame = { 0 };
+
+		frame.kind = profile__parse_label(stack + start, end - start, &name_len);
+		name = strndup(stack + start, name_len);
+		if (!name)
+			return -ENOMEM;
+		frame.name = name;
+		if (depth == *ids_cap) {
+			uint32_t *bigger = realloc(*ids, (*ids_cap * 2 + 64) * sizeof(**ids));
+
+			if (!bigger) {
+				err = -ENOMEM;
+				break;
+			}
+			*ids = bigger;
+			*ids_cap = *ids_cap * 2 + 64;
+		}
+		err = profile__intern_frame(prof, &frame, &(*ids)[depth++]);
+		free(name);
+		name = NULL;
+		if (err || !semi)
+			break;
+		start = end + 1;
+	}
+	free(name);
+	return err ? err : profile__add_stack(prof, *ids, depth, weight);
+}
+
+int folded__read(struct profile *prof, FILE *in, const struct folded_read_opts *opts)
+{
+	const char *source = opts && opts->source ? opts->source : "input";
+	size_t cap = 0, lineno = 0, good = 0, ids_cap = 0;
+	uint32_t *ids = NULL;
+	char *line = NULL;
+	ssize_t got;
+	int err = 0;
+
+	while ((got = getline(&line, &cap, in)) >= 0) {
+		size_t len = (size_t)got;
+		double count, before_count;
+		const char *why = NULL;
+
+		lineno++;
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			len--;
+		if (!len)
+			continue;
+		if (split_count(line, &len, &count)) {
+			why = "no sample count at the end";
+		} else {
+			size_t stack_len = len;
+
+			/* Two counts: "stack before after" (difffolded.pl). */
+			if (!split_count(line, &stack_len, &before_count)) {
+				if (opts && opts->before) {
+					len = stack_len;
+					err = add_folded_stack(opts->before, line, len,
+							       before_count, &ids, &ids_cap);
+					if (err)
+						break;
+				} else {
+					len = stack_len;
+				}
+			}
+			if (!len)
+				why = "empty stack";
+		}
+		if (why) {
+			if (opts && opts->strict) {
+				p_err("%s:%zu: malformed folded line: %s", source, lineno, why);
+				err = -EINVAL;
+				break;
+			}
+			p_warn("%s:%zu: malformed folded line skipped: %s", source, lineno, why);
+			continue;
+		}
+		err = add_folded_stack(prof, line, len, count, &ids, &ids_cap);
+		if (err)
+			break;
+		good++;
+	}
+	if (!err && ferror(in))
+		err = -EIO;
+	free(line);
+	free(ids);
+	if (!err && !good)
+		err = -ENODATA;
+	return err;
+}

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * main.c: bpflame's entry point; dispatches to one subcommand.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "util.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "record", cmd_record, "profile running processes into folded stacks or a flame graph" },
+	{ "svg", cmd_svg, "render folded stacks as an interactive SVG flame graph" },
+	{ "diff", cmd_diff, "render a differential flame graph of two profiles" },
+	{ "symbolize", cmd_symbolize, "resolve addresses of a Go binary (like go tool addr2line)" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: bpflame COMMAND [OPTIONS]\n"
+		"       bpflame COMMAND --help\n"
+		"       bpflame --version\n"
+		"\n"
+		"A CPU profiler for Go services: BPF sampling aggregated in the kernel,\n"
+		"Go symbols from the pclntab (stripped binaries included), flame graphs\n"
+		"rendered without Perl.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"Examples:\n"
+		"  bpflame record -o flame.svg              # kube-apiserver, 30 s at 99 Hz\n"
+		"  bpflame record -p 1234 -F 999 -d 10 -o out.folded -o out.svg\n"
+		"  bpflame record -n etcd -o - | bpflame svg - -o etcd.svg\n"
+		"  bpflame symbolize -e ./kube-apiserver 0x4a2f10\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("bpflame %s\n", BPFLAME_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	}
+	p_err("unknown command '%s' (see bpflame --help)", argv[1]);
+	return EXIT_USAGE;
+}

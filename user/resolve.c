@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "resolve.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kallsyms.h"
+#include "objfile.h"
+#include "procsyms.h"
+#include "targets.h"
+#include "util.h"
+
+struct proc_entry {
+	pid_t pid;
+	struct proc_syms *ps; /* NULL if the process could not be opened */
+};
+
+/* One symbolized address: frame ids pool[first, first + n), root first. */
+struct addr_entry {
+	uint64_t addr;
+	uint32_t pid; /* 0 for kernel addresses */
+	uint32_t first;
+	uint32_t n;
+	uint32_t is_return; /* looked up as addr - 1 */
+};
+
+struct resolver {
+	struct profile *prof;
+	struct objfile_cache *cache;
+	struct proc_entry *procs; /* sorted by pid */
+	size_t nprocs;
+
+	struct ksyms *ksyms;
+	bool ksyms_tried;
+	char kernel_warning[160];
+
+	struct addr_entry *addrs;
+	size_t naddrs;
+	uint32_t *slots; /* open addressing over addrs, 1-based, 0 empty */
+	size_t slots_cap;
+	uint32_t *pool;
+	size_t npool, pool_cap;
+
+	uint32_t *stack; /* frame ids of the stack being built */
+	size_t stack_cap;
+};
+
+int resolver__new(struct profile *prof, struct resolver **out)
+{
+	struct resolver *r = calloc(1, sizeof(*r));
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	r->prof = prof;
+	err = objfile_cache__new(&r->cache);
+	if (err) {
+		free(r);
+		return err;
+	}
+	*out = r;
+	return 0;
+}
+
+void resolver__free(struct resolver *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nprocs; i++)
+		proc_syms__free(r->procs[i].ps);
+	free(r->procs);
+	objfile_cache__free(r->cache);
+	ksyms__free(r->ksyms);
+	free(r->addrs);
+	free(r->slots);
+	free(r->pool);
+	free(r->stack);
+	free(r);
+}
+
+/* The entry for pid, inserted (not yet opened) if absent; NULL on ENOMEM. */
+static struct proc_entry *proc_entry(struct resolver *r, pid_t pid, bool *created)
+{
+	size_t lo = 0, hi = r->nprocs;
+	struct proc_entry *v;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (r->procs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*created = false;
+	if (lo < r->nprocs && r->procs[lo].pid == pid)
+		return &r->procs[lo];
+	v = realloc(r->procs, (r->nprocs + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	r->procs = v;
+	memmove(&v[lo + 1], &v[lo], (r->nprocs - lo) * sizeof(*v));
+	v[lo] = (struct proc_entry){ .pid = pid };
+	r->nprocs++;
+	*created = true;
+	return &v[lo];
+}
+
+int resolver__attach(struct resolver *r, pid_t pid)
+{
+	bool created;
+	struct proc_entry *e = proc_entry(r, pid, &created);
+
+	if (!e)
+		return -ENOMEM;
+	if (!created)
+		return e->ps ? 0 : -ESRCH;
+	return proc_syms__open(r->cache, pid, &e->ps);
+}
+
+void resolver__refresh(struct resolver *r)
+{
+	for (size_t i = 0; i < r->nprocs; i++) {
+		if (r->procs[i].ps)
+			proc_syms__refresh(r->procs[i].ps);
+	}
+}
+
+const char *resolver__kernel_warning(const struct resolver *r)
+{
+	return r->kernel_warning[0] ? r->kernel_warning : NULL;
+}
+
+static uint64_t addr_hash(uint32_t pid, uint64_t addr, uint32_t is_return)
+{
+	uint64_t h = (addr ^ ((uint64_t)pid << 40) ^ ((uint64_t)is_return << 63));
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static int addr_cache_grow(struct resolver *r)
+{
+	size_t cap = r->slots_cap ? r->slots_cap * 2 : 4096;
+	uint32_t *slots;
+
+	if (r->slots_cap && (r->naddrs + 1) * 2 <= r->slots_cap)
+		return 0;
+	slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->naddrs; i++) {
+		const struct addr_entry *a = &r->addrs[i];
+		size_t s = addr_hash(a->pid, a->addr, a->is_return) & (cap - 1);
+
+		while (slots[s])
+			s = (s + 1) & (cap - 1);
+		slots[s] = i + 1;
+	}
+	free(r->slots);
+	r->slots = slots;
+	r->slots_cap = cap;
+	return 0;
+}
+
+static int push_pool(struct resolver *r, uint32_t id)
+{
+	if (r->npool == r->pool_cap) {
+		size_t cap = r->pool_cap ? r->pool_cap * 2 : 4096;
+		uint32_t *p = realloc(r->pool, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		r->pool = p;
+		r->pool_cap = cap;
+	}
+	r->pool[r->npool++] = id;
+	return 0;
+}
+
+static int intern(struct resolver *r, const char *name, const char *file, uint32_t line,
+		  enum frame_kind kind, uint64_t addr, const char *object)
+{
+	struct profile_frame f = {
+		.name = name, .file = file, .line = line, .kind = kind,
+		.addr = addr, .object = object,
+	};
+	uint32_t id;
+	int err = profile__intern_frame(r->prof, &f, &id);
+
+	return err ? err : push_pool(r, id);
+}
+
+static int symbolize_kernel(struct resolver *r, uint64_t addr)
+{
+	struct ksym sym;
+	int err;
+
+	if (!r->ksyms_tried) {
+		r->ksyms_tried = true;
+		err = ksyms__load(NULL, &r->ksyms);
+		if (err == -EPERM)
+			snprintf(r->kernel_warning, sizeof(r->kernel_warning),
+				 "kernel symbols are hidden (kernel.kptr_restrict): kernel frames "
+				 "show as [unknown]");
+		else if (err)
+			snprintf(r->kernel_warning, sizeof(r->kernel_warning),
+				 "cannot read /proc/kallsyms (%s): kernel frames show as [unknown]",
+				 errstr(err));
+	}
+	if (r->ksyms && !ksyms__find(r->ksyms, addr, &sym))
+		return intern(r, sym.name, NULL, 0, FRAME_KERNEL, addr, sym.module);
+	return intern(r, "[unknown]", NULL, 0, FRAME_KERNEL, addr, NULL);
+}
+
+static int symbolize_user(struct resolver *r, pid_t pid, uint64_t addr, bool is_return)
+{
+	struct sym_frame frames[SYM_MAX_INLINE];
+	struct sym_location loc = { 0 };
+	struct proc_entry *e;
+	bool created;
+	int n, err;
+
+	e = proc_entry(r, pid, &created);
+	if (!e)
+		return -ENOMEM;
+	if (created) /* not a target known at start: open it now if still alive */
+		proc_syms__open(r->cache, pid, &e->ps);
+	if (!e->ps)
+		return intern(r, "[unknown]", NULL, 0, FRAME_UNKNOWN, 0, NULL);
+	n = proc_syms__lookup(e->ps, addr, is_return, frames, SYM_MAX_INLINE, &loc);
+	if (n <= 0)
+		return intern(r, "[unknown]", NULL, 0, FRAME_UNKNOWN, 0, NULL);
+	/* Frames come innermost first; the profile wants root first. */
+	for (int i = n - 1; i >= 0; i--) {
+		enum frame_kind kind = frames[i].unresolved ? FRAME_UNKNOWN
+				       : frames[i].inlined  ? FRAME_INLINED
+							    : FRAME_USER;
+
+		err = intern(r, frames[i].name, frames[i].file, frames[i].line, kind, loc.vaddr,
+			     loc.obj ? loc.obj->name : NULL);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * The frames of one address, from the cache or symbolized now. Returns 0
+ * and the pool range in *first and *n, or a negative errno.
+ */
+static int resolve_addr(struct resolver *r, uint32_t pid, uint64_t addr, bool is_return,
+			uint32_t *first, uint32_t *n)
+{
+	uint64_t h = addr_hash(pid, addr, is_return);
+	struct addr_entry *a;
+	size_t slot;
+	int err;
+
+	err = addr_cache_grow(r);
+	if (err)
+		return err;
+	for (slot = h & (r->slots_cap - 1); r->slots[slot]; slot = (slot + 1) & (r->slots_cap - 1)) {
+		a = &r->addrs[r->slots[slot] - 1];
+		if (a->addr == addr && a->pid == pid && a->is_return == is_return) {
+			*first = a->first;
+			*n = a->n;
+			return 0;
+		}
+	}
+	*first = r->npool;
+	if (pid == 0)
+		err = symbolize_kernel(r, is_return ? addr - 1 : addr);
+	else
+		err = symbolize_user(r, pid, addr, is_return);
+	if (err)
+		return err;
+	*n = r->npool - *first;
+	a = realloc(r->addrs, (r->naddrs + 1) * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	r->addrs = a;
+	r->addrs[r->naddrs++] = (struct addr_entry){
+		.addr = addr, .pid = pid, .first = *first, .n = *n, .is_return = is_return,
+	};
+	r->slots[slot] = r->naddrs;
+	return 0;
+}
+
+static int push_stack(struct resolver *r, size_t depth, const uint32_t *ids, uint32_t n)
+{
+	if (depth + n > r->stack_cap) {
+		size_t cap = (depth + n) * 2;
+		uint32_t *s = realloc(r->stack, cap * sizeof(*s));
+
+		if (!s)
+			return -ENOMEM;
+		r->stack = s;
+		r->stack_cap = cap;
+	}
+	memcpy(r->stack + depth, ids, n * sizeof(*ids));
+	return 0;
+}
+
+int resolver__add(struct resolver *r, const struct sampler_sample *s)
+{
+	struct profile_frame comm = { .kind = FRAME_PROCESS };
+	char name[32];
+	size_t depth = 0;
+	uint32_t id, first, n;
+	int err;
+
+	if (s->comm[0])
+		comm.name = s->comm;
+	else if (proc_comm(s->tgid, name, sizeof(name)) == 0)
+		comm.name = name;
+	else
+		comm.name = "[unknown]";
+	err = profile__intern_frame(r->prof, &comm, &id);
+	if (err || (err = push_stack(r, 0, &id, 1)))
+		return err;
+	depth = 1;
+
+	/* Stacks arrive leaf first; the leaf pc is exact, the others are
+	 * return addresses. */
+	for (int i = (int)s->nuser - 1; i >= 0; i--) {
+		err = resolve_addr(r, s->tgid, s->user_ips[i], i > 0, &first, &n);
+		if (err || (err = push_stack(r, depth, r->pool + first, n)))
+			return err;
+		depth += n;
+	}
+	for (int i = (int)s->nkern - 1; i >= 0; i--) {
+		err = resolve_addr(r, 0, s->kern_ips[i], i > 0, &first, &n);
+		if (err || (err = push_stack(r, depth, r->pool + first, n)))
+			return err;
+		depth += n;
+	}
+	return profile__add_stack(r->prof, r->stack, depth, (double)s->count);
+}

@@ -1,0 +1,36 @@
+/*
+ * resolve.h: drained samples to symbolized profile stacks.
+ *
+ * Owns the per-process symbolizers (procsyms.h), kernel symbols
+ * (kallsyms.h) and a cache from (process, address) to interned frames, so
+ * each distinct pc is symbolized once however many stacks share it.
+ * A stack becomes "comm;user frames root first;kernel frames root first";
+ * inline chains expand into one frame per logical call.
+ *
+ * Processes are attached when the recording starts, so a target that exits
+ * mid-run keeps its symbols; unattached processes are attached on first use
+ * if still alive, else their user frames stay "[unknown]".
+ */
+#ifndef BPFLAME_RESOLVE_H
+#define BPFLAME_RESOLVE_H
+
+#include <sys/types.h>
+
+#include "profile_data.h"
+#include "sampler.h"
+
+struct resolver;
+
+/* Returns 0 and *out, or -ENOMEM. prof receives the stacks; it is not owned. */
+int resolver__new(struct profile *prof, struct resolver **out);
+/* Opens pid's mappings and binaries now. Returns 0, -ESRCH if it is gone. */
+int resolver__attach(struct resolver *r, pid_t pid);
+/* Re-reads the maps of every attached live process (new shared libraries). */
+void resolver__refresh(struct resolver *r);
+/* Symbolizes one drained sample and adds it to the profile. Returns 0 or -errno. */
+int resolver__add(struct resolver *r, const struct sampler_sample *sample);
+/* A one-line warning for the summary when kernel symbols were unavailable, or NULL. */
+const char *resolver__kernel_warning(const struct resolver *r);
+void resolver__free(struct resolver *r);
+
+#endif /* BPFLAME_RESOLVE_H */

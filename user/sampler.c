@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "sampler.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "profile.skel.h"
+
+struct sampler {
+	struct profile_bpf *skel;
+	struct bpf_link **links;
+	int *event_fds;
+	int nevents;
+	bool attached;
+	int ncpus_possible;
+	uint32_t counts_entries, stack_entries;
+};
+
+/* Stack maps are preallocated: MAX_STACK_DEPTH * 8 bytes per entry, so the
+ * cap bounds locked kernel memory (64 Ki entries ~ 66 MB). */
+#define STACK_ENTRIES_MIN 2048
+#define STACK_ENTRIES_MAX (64 * 1024)
+#define COUNTS_ENTRIES_MIN 4096
+#define COUNTS_ENTRIES_MAX (256 * 1024)
+#define PROCS_ENTRIES_ALL 16384
+
+static uint32_t round_pow2(uint64_t v)
+{
+	uint32_t p = 1;
+
+	while (p < v && p < (1u << 30))
+		p <<= 1;
+	return p;
+}
+
+static uint32_t clamp_u64(uint64_t v, uint32_t lo, uint32_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : (uint32_t)v;
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* libbpf's own messages only with BPFLAME_DEBUG set: a user sees one
+	 * error line from the caller instead. */
+	if (getenv("BPFLAME_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+/* Parses a CPU list like "0-3,5" into a bitmap of at most max CPUs. */
+static int online_cpus(bool *online, int max)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
+	int a, b, n = 0;
+	char sep;
+
+	if (!f)
+		return -errno;
+	memset(online, 0, max * sizeof(*online));
+	while (fscanf(f, "%d", &a) == 1) {
+		b = a;
+		if (fscanf(f, "%c", &sep) == 1 && sep == '-') {
+			if (fscanf(f, "%d", &b) != 1)
+				break;
+			if (fscanf(f, "%c", &sep) != 1)
+				sep = '\n';
+		}
+		for (int c = a; c <= b && c < max; c++, n++)
+			online[c] = true;
+		if (sep != ',')
+			break;
+	}
+	fclose(f);
+	return n ? 0 : -EINVAL;
+}
+
+static int open_cpu_clock(int cpu, unsigned long freq_hz)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.freq = 1,
+		.sample_freq = freq_hz,
+	};
+
+	int fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int fill_targets(struct sampler *s, const struct sampler_opts *opts)
+{
+	int fd = bpf_map__fd(s->skel->maps.targets);
+	__u8 one = 1;
+
+	for (size_t i = 0; i < opts->npids; i++) {
+		__u32 tgid = opts->pids[i];
+
+		if (bpf_map_update_elem(fd, &tgid, &one, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+int sampler__start(const struct sampler_opts *opts, struct sampler **out, const char **why)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = opts->btf_path);
+	uint64_t planned = (uint64_t)opts->freq_hz * (opts->duration_s ? opts->duration_s : 30);
+	struct sampler *s;
+	bool *online = NULL;
+	int err, ncpus;
+
+	libbpf_set_print(libbpf_quiet);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0) {
+		*why = "cannot count CPUs";
+		err = ncpus ? ncpus : -EINVAL;
+		goto fail;
+	}
+	s->ncpus_possible = ncpus;
+	planned *= ncpus;
+
+	s->skel = profile_bpf__open_opts(&open_opts);
+	if (!s->skel) {
+		*why = "cannot open the BPF object";
+		err = -errno;
+		goto fail;
+	}
+	s->counts_entries = opts->counts_entries
+				    ? opts->counts_entries
+				    : clamp_u64(planned, COUNTS_ENTRIES_MIN, COUNTS_ENTRIES_MAX);
+	/* Twice the distinct stacks expected keeps id collisions rare. */
+	s->stack_entries = opts->stack_entries
+				   ? opts->stack_entries
+				   : clamp_u64(round_pow2(2 * planned), STACK_ENTRIES_MIN,
+					       STACK_ENTRIES_MAX);
+	s->skel->rodata->target_all = opts->all;
+	bpf_map__set_max_entries(s->skel->maps.targets, opts->npids ? opts->npids : 1);
+	bpf_map__set_max_entries(s->skel->maps.counts, s->counts_entries);
+	bpf_map__set_max_entries(s->skel->maps.stacks, s->stack_entries);
+	bpf_map__set_max_entries(s->skel->maps.procs,
+				 opts->all ? PROCS_ENTRIES_ALL : (opts->npids ? opts->npids : 1));
+
+	err = profile_bpf__load(s->skel);
+	if (err) {
+		*why = "cannot load the BPF program";
+		goto fail;
+	}
+	err = fill_targets(s, opts);
+	if (err) {
+		*why = "cannot fill the target map";
+		goto fail;
+	}
+
+	online = calloc(ncpus, sizeof(*online));
+	s->links = calloc(ncpus, sizeof(*s->links));
+	s->event_fds = calloc(ncpus, sizeof(*s->event_fds));
+	if (!online || !s->links || !s->event_fds) {
+		err = -ENOMEM;
+		*why = "out of memory";
+		goto fail;
+	}
+	err = online_cpus(online, ncpus);
+	if (err) {
+		*why = "cannot read /sys/devices/system/cpu/online";
+		goto fail;
+	}
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		int fd;
+
+		if (!online[cpu])
+			continue;
+		fd = open_cpu_clock(cpu, opts->freq_hz);
+		if (fd == -ENODEV) /* went offline meanwhile */
+			continue;
+		if (fd < 0) {
+			err = fd;
+			*why = "cannot open the CPU-clock perf event";
+			goto fail;
+		}
+		s->event_fds[s->nevents] = fd;
+		s->links[s->nevents] =
+			bpf_program__attach_perf_event(s->skel->progs.do_sample, fd);
+		if (!s->links[s->nevents]) {
+			err = -errno;
+			close(fd);
+			*why = "cannot attach the BPF program to the perf event";
+			goto fail;
+		}
+		s->nevents++;
+	}
+	s->attached = true;
+	free(online);
+	*out = s;
+	return 0;
+fail:
+	free(online);
+	sampler__free(s);
+	return err;
+}
+
+void sampler__sizes(const struct sampler *s, uint32_t *counts_entries, uint32_t *stack_entries)
+{
+	*counts_entries = s->counts_entries;
+	*stack_entries = s->stack_entries;
+}
+
+int sampler__stats(const struct sampler *s, struct sampler_stats *stats)
+{
+	int fd = bpf_map__fd(s->skel->maps.stats);
+	__u64 *values = calloc(s->ncpus_possible, sizeof(*values));
+
+	if (!values)
+		return -ENOMEM;
+	memset(stats, 0, sizeof(*stats));
+	for (__u32 i = 0; i < STAT_NR; i++) {
+		uint64_t sum = 0;
+
+		if (bpf_map_lookup_elem(fd, &i, values)) {
+			free(values);
+			return -errno;
+		}
+		for (int cpu = 0; cpu < s->ncpus_possible; cpu++)
+			sum += values[cpu];
+		if (i == STAT_SAMPLES)
+			stats->samples = sum;
+		else
+			stats->drops[i] = sum;
+	}
+	free(values);
+	return 0;
+}
+
+void sampler__detach(struct sampler *s)
+{
+	for (int i = 0; i < s->nevents; i++) {
+		bpf_link__destroy(s->links[i]);
+		close(s->event_fds[i]);
+		s->links[i] = NULL;
+	}
+	s->nevents = 0;
+	s->attached = false;
+}
+
+/* Reads stack id into ips (leaf first); returns the frame count, 0 for none. */
+static uint32_t read_stack(int fd, __s32 id, uint64_t *ips)
+{
+	uint32_t n = 0;
+
+	if (id < 0 || bpf_map_lookup_elem(fd, &id, ips))
+		return 0;
+	while (n < MAX_STACK_DEPTH && ips[n])
+		n++;
+	return n;
+}
+
+int sampler__drain(struct sampler *s, int (*cb)(void *ctx, const struct sampler_sample *sample),
+		   void *ctx)
+{
+	int counts_fd = bpf_map__fd(s->skel->maps.counts);
+	int stacks_fd = bpf_map__fd(s->skel->maps.stacks);
+	int procs_fd = bpf_map__fd(s->skel->maps.procs);
+	uint64_t user_ips[MAX_STACK_DEPTH], kern_ips[MAX_STACK_DEPTH];
+	struct sample_key key, next;
+	struct proc_info info;
+	struct sampler_sample sample;
+	void *prev = NULL;
+	__u64 count;
+	int err;
+
+	if (s->attached)
+		return -EBUSY;
+	while (bpf_map_get_next_key(counts_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(counts_fd, &key, &count))
+			continue;
+		memset(&info, 0, sizeof(info));
+		bpf_map_lookup_elem(procs_fd, &key.tgid, &info);
+		info.comm[sizeof(info.comm) - 1] = '\0';
+		sample = (struct sampler_sample){
+			.tgid = key.tgid,
+			.comm = info.comm,
+			.count = count,
+			.user_ips = user_ips,
+			.nuser = read_stack(stacks_fd, key.user_stack_id, user_ips),
+			.kern_ips = kern_ips,
+			.nkern = read_stack(stacks_fd, key.kern_stack_id, kern_ips),
+		};
+		err = cb(ctx, &sample);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void sampler__free(struct sampler *s)
+{
+	if (!s)
+		return;
+	sampler__detach(s);
+	free(s->links);
+	free(s->event_fds);
+	profile_bpf__destroy(s->skel);
+	free(s);
+}

@@ -1,0 +1,69 @@
+/*
+ * sampler.h: the kernel side of a recording, seen from user space.
+ *
+ * Loads bpf/profile.bpf.c, opens one CPU-clock perf event per online CPU,
+ * attaches, and later detaches and drains the aggregated counts. Stack
+ * storage is hidden here: a drained sample carries its instruction pointers,
+ * not stack ids, so a later unwinder can replace the stack map without
+ * touching callers.
+ *
+ * Lifecycle: sampler__start() -> [sampler__stats()]* -> sampler__detach()
+ * -> sampler__drain() -> sampler__free(). Draining while attached would read
+ * maps that still change; sampler__drain() refuses with -EBUSY.
+ */
+#ifndef BPFLAME_SAMPLER_H
+#define BPFLAME_SAMPLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include <sys/types.h>
+
+#include "profile.h"
+
+struct sampler_opts {
+	const pid_t *pids;      /* target tgids (ignored with all) */
+	size_t npids;
+	bool all;               /* every process but the idle tasks */
+	unsigned long freq_hz;  /* samples per second per CPU */
+	uint32_t counts_entries; /* distinct (tgid, stacks) keys; 0 = derive */
+	uint32_t stack_entries;  /* distinct stacks; 0 = derive */
+	unsigned long duration_s; /* planned duration, used to derive sizes */
+	const char *btf_path;   /* kernel BTF, NULL = /sys/kernel/btf/vmlinux */
+};
+
+struct sampler_stats {
+	uint64_t samples;            /* samples taken in targets */
+	uint64_t drops[STAT_NR];     /* indexed by enum stat_index (STAT_SAMPLES unused) */
+};
+
+/* One aggregated stack. ips are leaf first; arrays belong to the sampler and
+ * are valid only during the callback. */
+struct sampler_sample {
+	uint32_t tgid;
+	const char *comm; /* process name recorded in the kernel, "" if unknown */
+	uint64_t count;
+	const uint64_t *user_ips;
+	uint32_t nuser;
+	const uint64_t *kern_ips;
+	uint32_t nkern;
+};
+
+struct sampler;
+
+/*
+ * Loads, sizes and attaches. Returns 0, or a negative errno; on failure
+ * *why points to a static message naming the step that failed (for the
+ * caller's error line).
+ */
+int sampler__start(const struct sampler_opts *opts, struct sampler **out, const char **why);
+/* Map sizes actually used (for the summary). */
+void sampler__sizes(const struct sampler *s, uint32_t *counts_entries, uint32_t *stack_entries);
+int sampler__stats(const struct sampler *s, struct sampler_stats *stats);
+void sampler__detach(struct sampler *s);
+/* Calls cb for every aggregated stack; stops and returns cb's value if non-zero. */
+int sampler__drain(struct sampler *s, int (*cb)(void *ctx, const struct sampler_sample *sample),
+		   void *ctx);
+void sampler__free(struct sampler *s);
+
+#endif /* BPFLAME_SAMPLER_H */

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static bool quiet_info; /* set once from main before any work */
+
+static void vprint(const char *prefix, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "bpflame: %s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void p_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint("error: ", fmt, ap);
+	va_end(ap);
+}
+
+void p_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void p_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet_info)
+		return;
+	va_start(ap, fmt);
+	vprint("", fmt, ap);
+	va_end(ap);
+}
+
+void util_set_quiet(bool quiet)
+{
+	quiet_info = quiet;
+}
+
+const char *errstr(int err)
+{
+	return strerror(err < 0 ? -err : err);
+}
+
+int parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_hex_u64(const char *s, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s)
+		return -EINVAL;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 16);
+	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+		end++;
+	if (errno || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int out_file__open(struct out_file *out, const char *path)
+{
+	int fd, err;
+
+	memset(out, 0, sizeof(*out));
+	if (strcmp(path, "-") == 0) {
+		out->stream = stdout;
+		return 0;
+	}
+	out->path = strdup(path);
+	if (!out->path || asprintf(&out->tmp_path, "%s.tmp.XXXXXX", path) < 0) {
+		free(out->path);
+		out->path = NULL;
+		out->tmp_path = NULL;
+		return -ENOMEM;
+	}
+	fd = mkstemp(out->tmp_path);
+	if (fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	/* mkstemp creates 0600; an output file is for the user to read. */
+	fchmod(fd, 0644);
+	out->stream = fdopen(fd, "w");
+	if (!out->stream) {
+		err = -errno;
+		close(fd);
+		unlink(out->tmp_path);
+		goto fail;
+	}
+	return 0;
+fail:
+	free(out->path);
+	free(out->tmp_path);
+	memset(out, 0, sizeof(*out));
+	return err;
+}
+
+int out_file__commit(struct out_file *out)
+{
+	int err = 0;
+
+	if (!out->stream)
+		return -EBADF;
+	if (!out->path) {
+		if (fflush(out->stream) != 0 || ferror(out->stream))
+			err = -EIO;
+		out->stream = NULL;
+		return err;
+	}
+	if (fflush(out->stream) != 0 || ferror(out->stream))
+		err = -errno ? -errno : -EIO;
+	if (fclose(out->stream) != 0 && !err)
+		err = -errno;
+	out->stream = NULL;
+	if (!err && rename(out->tmp_path, out->path) != 0)
+		err = -errno;
+	if (err)
+		unlink(out->tmp_path);
+	free(out->path);
+	free(out->tmp_path);
+	out->path = out->tmp_path = NULL;
+	return err;
+}
+
+void out_file__abort(struct out_file *out)
+{
+	if (!out->stream)
+		return;
+	if (out->path) {
+		fclose(out->stream);
+		unlink(out->tmp_path);
+	}
+	free(out->path);
+	free(out->tmp_path);
+	memset(out, 0, sizeof(*out));
+}
+
+const char *path_extension(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *dot = strrchr(slash ? slash : path, '.');
+
+	return dot ? dot + 1 : "";
+}
