@@ -6,19 +6,16 @@
  * taken in a target process it stores the user and kernel stacks and
  * increments one count per (tgid, user stack, kernel stack). Everything else
  * (symbols, merging, output) happens in user space after detach, so this path
- * does as little as possible: one hash lookup to filter, two stack stores,
- * one hash lookup or insert to count.
+ * does as little as possible: one lookup to filter, two stack copies and
+ * stores, one lookup or insert to count.
  */
 #include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
 #include "profile.h"
 
-#define EFAULT 14
 #define EEXIST 17
-#define ENOMEM 12
-#define E2BIG 7
 
 /* Set by the loader before load. */
 const volatile bool target_all = false; /* -a: every process but the idle task */
@@ -45,16 +42,25 @@ struct {
 } procs SEC(".maps");
 
 /*
- * Stack storage. Both stacks go through stack_store() so that a later
- * unwinder (frame pointers walked inside one copy of the goroutine stack)
- * replaces this map and one function, not the aggregation around it.
+ * Stack storage: stacks keyed by a hash of their contents. Both stacks of
+ * a sample go through stack_store(), so a later unwinder (frame pointers
+ * walked inside one copy of the goroutine stack) replaces how the ips are
+ * obtained, not how they are stored and counted.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1); /* resized by the loader */
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, MAX_STACK_DEPTH * sizeof(__u64));
+	__type(key, __u64);
+	__type(value, struct stack_trace);
 } stacks SEC(".maps");
+
+/* Per-CPU scratch for the stack being stored (too big for the BPF stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stack_trace);
+} scratch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -71,29 +77,53 @@ static __always_inline void stat_inc(__u32 index)
 		(*value)++;
 }
 
-static __always_inline int stack_store(struct bpf_perf_event_data *ctx, __u64 flags)
+/* 64-bit hash of the first n ips; never 0, which means "no stack". */
+static __always_inline __u64 stack_hash(const struct stack_trace *st, __u32 n)
 {
-	return bpf_get_stackid(ctx, &stacks, flags);
+	__u64 h = 0xcbf29ce484222325ULL ^ n;
+
+	for (__u32 i = 0; i < MAX_STACK_DEPTH && i < n; i++) {
+		h ^= st->ips[i];
+		h *= 0x100000001b3ULL;
+		h ^= h >> 32;
+	}
+	return h ? h : 1;
 }
 
-/* Maps a failed stack store to its drop cause. */
-static __always_inline __u32 stack_drop_cause(int err)
+/*
+ * Copies the current user (flags = BPF_F_USER_STACK) or kernel stack and
+ * stores it. Returns 0 and *hash (0 for an empty stack), or the stat index
+ * of the drop cause.
+ */
+static __always_inline __u32 stack_store(struct bpf_perf_event_data *ctx, __u64 flags,
+					  __u64 *hash)
 {
-	switch (err) {
-	case -EEXIST:
-		return STAT_DROP_COLLISION;
-	case -ENOMEM:
+	__u32 zero = 0;
+	struct stack_trace *st = bpf_map_lookup_elem(&scratch, &zero);
+	long len;
+	int err;
+
+	*hash = 0;
+	if (!st)
 		return STAT_DROP_STACK_FULL;
-	default:
-		return STAT_DROP_USER_FAULT;
-	}
+	/* The helper zero-fills the buffer past the last frame. */
+	len = bpf_get_stack(ctx, st->ips, sizeof(st->ips), flags);
+	if (len < 0)
+		return flags & BPF_F_USER_STACK ? STAT_DROP_USER_FAULT : STAT_DROP_KERN_FAULT;
+	if (len == 0)
+		return 0;
+	*hash = stack_hash(st, len / sizeof(__u64));
+	err = bpf_map_update_elem(&stacks, hash, st, BPF_NOEXIST);
+	if (err && err != -EEXIST)
+		return STAT_DROP_STACK_FULL;
+	return 0;
 }
 
 SEC("perf_event")
 int do_sample(struct bpf_perf_event_data *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32;
+	__u32 tgid = id >> 32, drop;
 	struct sample_key key = {};
 	__u64 *count, one = 1;
 	int err;
@@ -107,22 +137,11 @@ int do_sample(struct bpf_perf_event_data *ctx)
 	stat_inc(STAT_SAMPLES);
 
 	key.tgid = tgid;
-	key.user_stack_id = stack_store(ctx, BPF_F_USER_STACK);
-	key.kern_stack_id = stack_store(ctx, 0);
-
-	/* A kernel thread has no user stack and a sample in user mode has no
-	 * kernel stack: -EFAULT there is an empty stack, not a loss. Only a
-	 * sample with neither is lost. */
-	if (key.user_stack_id < 0 && key.user_stack_id != -EFAULT) {
-		stat_inc(stack_drop_cause(key.user_stack_id));
-		return 0;
-	}
-	if (key.kern_stack_id < 0 && key.kern_stack_id != -EFAULT) {
-		stat_inc(stack_drop_cause(key.kern_stack_id));
-		return 0;
-	}
-	if (key.user_stack_id < 0 && key.kern_stack_id < 0) {
-		stat_inc(STAT_DROP_USER_FAULT);
+	drop = stack_store(ctx, BPF_F_USER_STACK, &key.user_stack);
+	if (!drop)
+		drop = stack_store(ctx, 0, &key.kern_stack);
+	if (drop) {
+		stat_inc(drop);
 		return 0;
 	}
 
@@ -148,6 +167,7 @@ int do_sample(struct bpf_perf_event_data *ctx)
 	 * thread's, as ps shows it) once. */
 	struct proc_info info = {};
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
 	BPF_CORE_READ_STR_INTO(&info.comm, task, group_leader, comm);
 	bpf_map_update_elem(&procs, &tgid, &info, BPF_NOEXIST);
 	return 0;

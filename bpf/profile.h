@@ -16,14 +16,24 @@
 
 #define TASK_COMM_LEN 16
 
-/* Aggregation key. A negative stack id means "no stack of that kind"
- * (kernel stack of a sample taken in user mode, user stack of a kernel
- * thread); it is a valid key, not a drop. */
+/*
+ * A stack as stored: instruction pointers, leaf first, zero-filled after the
+ * last frame. Stacks are stored once, keyed by a 64-bit hash of their
+ * contents, so two different stacks never share a slot (unlike a
+ * BPF_MAP_TYPE_STACK_TRACE map, which drops a stack whose bucket is taken).
+ */
+struct stack_trace {
+	__u64 ips[MAX_STACK_DEPTH];
+};
+
+/* Aggregation key. A stack hash of 0 means "no stack of that kind" (kernel
+ * stack of a sample taken in user mode, user stack of a kernel thread); it
+ * is a valid key, not a drop. */
 struct sample_key {
 	__u32 tgid;
-	__s32 user_stack_id;
-	__s32 kern_stack_id;
 	__u32 pad;
+	__u64 user_stack;
+	__u64 kern_stack;
 };
 
 /* Per-process facts recorded on a process's first counted stack, so that a
@@ -37,8 +47,8 @@ struct proc_info {
 enum stat_index {
 	STAT_SAMPLES = 0,
 	STAT_DROP_USER_FAULT,    /* user stack walk failed (-EFAULT) */
-	STAT_DROP_COLLISION,     /* stack id hash collision (-EEXIST) */
-	STAT_DROP_STACK_FULL,    /* stack map full (-ENOMEM) */
+	STAT_DROP_KERN_FAULT,    /* kernel stack walk failed (-EFAULT) */
+	STAT_DROP_STACK_FULL,    /* stack map full (-E2BIG / -ENOMEM) */
 	STAT_DROP_COUNTS_FULL,   /* counts map full (-E2BIG / -ENOMEM) */
 	STAT_NR,
 };

@@ -404,7 +404,7 @@ static void print_summary(const struct record_opts *o, const struct sampler *s,
 {
 	static const char *const drop_names[STAT_NR] = {
 		[STAT_DROP_USER_FAULT] = "user stack unreadable",
-		[STAT_DROP_COLLISION] = "stack id collision",
+		[STAT_DROP_KERN_FAULT] = "kernel stack unreadable",
 		[STAT_DROP_STACK_FULL] = "stack map full",
 		[STAT_DROP_COUNTS_FULL] = "counts map full",
 	};
@@ -436,7 +436,7 @@ static void print_summary(const struct record_opts *o, const struct sampler *s,
 			first = 0;
 		}
 		fprintf(stderr, ")\n");
-		if (st->drops[STAT_DROP_COLLISION] || st->drops[STAT_DROP_STACK_FULL])
+		if (st->drops[STAT_DROP_STACK_FULL])
 			fprintf(stderr, "  hint: raise --stack-map-size (now %u)\n", stack_entries);
 		if (st->drops[STAT_DROP_COUNTS_FULL])
 			fprintf(stderr, "  hint: raise --counts-map-size (now %u)\n", counts_entries);

@@ -23,22 +23,14 @@ struct sampler {
 	uint32_t counts_entries, stack_entries;
 };
 
-/* Stack maps are preallocated: MAX_STACK_DEPTH * 8 bytes per entry, so the
- * cap bounds locked kernel memory (64 Ki entries ~ 66 MB). */
-#define STACK_ENTRIES_MIN 2048
+/* Hash maps are preallocated (older kernels require it for perf_event
+ * programs): a stack entry holds MAX_STACK_DEPTH * 8 bytes, so the cap
+ * bounds kernel memory (64 Ki stacks ~ 70 MB). */
+#define STACK_ENTRIES_MIN 4096
 #define STACK_ENTRIES_MAX (64 * 1024)
 #define COUNTS_ENTRIES_MIN 4096
 #define COUNTS_ENTRIES_MAX (256 * 1024)
 #define PROCS_ENTRIES_ALL 16384
-
-static uint32_t round_pow2(uint64_t v)
-{
-	uint32_t p = 1;
-
-	while (p < v && p < (1u << 30))
-		p <<= 1;
-	return p;
-}
 
 static uint32_t clamp_u64(uint64_t v, uint32_t lo, uint32_t hi)
 {
@@ -139,11 +131,10 @@ int sampler__start(const struct sampler_opts *opts, struct sampler **out, const 
 	s->counts_entries = opts->counts_entries
 				    ? opts->counts_entries
 				    : clamp_u64(planned, COUNTS_ENTRIES_MIN, COUNTS_ENTRIES_MAX);
-	/* Twice the distinct stacks expected keeps id collisions rare. */
+	/* At most two new stacks per sample; most samples repeat a stack. */
 	s->stack_entries = opts->stack_entries
 				   ? opts->stack_entries
-				   : clamp_u64(round_pow2(2 * planned), STACK_ENTRIES_MIN,
-					       STACK_ENTRIES_MAX);
+				   : clamp_u64(planned, STACK_ENTRIES_MIN, STACK_ENTRIES_MAX);
 	s->skel->rodata->target_all = opts->all;
 	bpf_map__set_max_entries(s->skel->maps.targets, opts->npids ? opts->npids : 1);
 	bpf_map__set_max_entries(s->skel->maps.counts, s->counts_entries);
@@ -252,12 +243,13 @@ void sampler__detach(struct sampler *s)
 	s->attached = false;
 }
 
-/* Reads stack id into ips (leaf first); returns the frame count, 0 for none. */
-static uint32_t read_stack(int fd, __s32 id, uint64_t *ips)
+/* Reads the stack stored under hash into ips (leaf first); returns the
+ * frame count, 0 for none. */
+static uint32_t read_stack(int fd, __u64 hash, uint64_t *ips)
 {
 	uint32_t n = 0;
 
-	if (id < 0 || bpf_map_lookup_elem(fd, &id, ips))
+	if (!hash || bpf_map_lookup_elem(fd, &hash, ips))
 		return 0;
 	while (n < MAX_STACK_DEPTH && ips[n])
 		n++;
@@ -293,9 +285,9 @@ int sampler__drain(struct sampler *s, int (*cb)(void *ctx, const struct sampler_
 			.comm = info.comm,
 			.count = count,
 			.user_ips = user_ips,
-			.nuser = read_stack(stacks_fd, key.user_stack_id, user_ips),
+			.nuser = read_stack(stacks_fd, key.user_stack, user_ips),
 			.kern_ips = kern_ips,
-			.nkern = read_stack(stacks_fd, key.kern_stack_id, kern_ips),
+			.nkern = read_stack(stacks_fd, key.kern_stack, kern_ips),
 		};
 		err = cb(ctx, &sample);
 		if (err)

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Unit tests of the in-memory profile and the folded format (read, merge, sort, write). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "folded.h"
+#include "profile_data.h"
+#include "tap.h"
+#include "util.h"
+
+/* Reads text into a new profile; returns the folded__read status. */
+static int read_text(struct profile *prof, const char *text, bool strict, struct profile *before)
+{
+	FILE *in = fmemopen((void *)text, strlen(text), "r");
+	struct folded_read_opts opts = { .source = "test", .strict = strict, .before = before };
+	int err = folded__read(prof, in, &opts);
+
+	fclose(in);
+	return err;
+}
+
+/* Writes prof as folded text; returns a malloc'd string. */
+static char *write_text(const struct profile *prof, unsigned flags)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (folded__write(prof, flags, out))
+		ok(0, "folded__write failed");
+	fclose(out);
+	return buf;
+}
+
+static void test_roundtrip_merge_sort(void)
+{
+	struct profile *prof = profile__new();
+	char *out;
+
+	/* Unsorted, with a duplicate stack split over two lines. */
+	is_int(read_text(prof, "b;c 2\na;x_[k] 1\nb;c 3\na 4\n", false, NULL), 0, "read ok");
+	is_int(profile__stack_count(prof), 3, "duplicate stacks merged on insert");
+	ok(profile__total(prof) == 10, "total is the sum of counts");
+	out = write_text(prof, LABEL_ANNOTATE);
+	is_str(out, "a 4\na;x_[k] 1\nb;c 5\n", "sorted bytewise, merged, annotation kept");
+	free(out);
+	out = write_text(prof, 0);
+	is_str(out, "a 4\na;x 1\nb;c 5\n", "labels without annotation");
+	free(out);
+	profile__free(prof);
+}
+
+static void test_merge_by_label(void)
+{
+	struct profile *prof = profile__new();
+	struct profile_frame f = { .name = "main.work", .kind = FRAME_USER };
+	uint32_t ids[2][2];
+	char *out;
+
+	/* Two frames of one function at different lines and addresses: distinct
+	 * in the profile, one line in folded output unless lines are shown. */
+	f.line = 10;
+	f.addr = 0x1000;
+	profile__intern_frame(prof, &f, &ids[0][1]);
+	f.line = 12;
+	f.addr = 0x1010;
+	profile__intern_frame(prof, &f, &ids[1][1]);
+	f = (struct profile_frame){ .name = "app", .kind = FRAME_PROCESS };
+	profile__intern_frame(prof, &f, &ids[0][0]);
+	ids[1][0] = ids[0][0];
+	ok(ids[0][1] != ids[1][1], "frames at different lines are distinct");
+	profile__add_stack(prof, ids[0], 2, 3);
+	profile__add_stack(prof, ids[1], 2, 4);
+	is_int(profile__stack_count(prof), 2, "two stacks in the profile");
+	out = write_text(prof, LABEL_ANNOTATE);
+	is_str(out, "app;main.work 7\n", "one folded line after symbolized merge");
+	free(out);
+	out = write_text(prof, LABEL_ANNOTATE | LABEL_LINES);
+	is_str(out, "app;main.work:10 3\napp;main.work:12 4\n", "--lines keeps them apart");
+	free(out);
+	profile__free(prof);
+}
+
+static void test_kinds(void)
+{
+	struct profile *prof = profile__new();
+	const struct profile_stack *s;
+
+	read_text(prof, "p;f_[i];g_[k];h_[j];q_[x] 1\n", false, NULL);
+	s = profile__stack(prof, 0);
+	is_int(s->depth, 5, "five frames");
+	is_int(profile__frame(prof, s->frames[1])->kind, FRAME_INLINED, "_[i] is inlined");
+	is_str(profile__frame(prof, s->frames[1])->name, "f", "annotation removed from name");
+	is_int(profile__frame(prof, s->frames[2])->kind, FRAME_KERNEL, "_[k] is kernel");
+	is_int(profile__frame(prof, s->frames[3])->kind, FRAME_JIT, "_[j] is jit");
+	is_str(profile__frame(prof, s->frames[4])->name, "q_[x]", "unknown annotation kept");
+	profile__free(prof);
+}
+
+static void test_counts_and_bad_lines(void)
+{
+	struct profile *prof = profile__new(), *before = profile__new();
+	char *out;
+
+	is_int(read_text(prof, "a;b 1.5\na;b 2.25\n", false, NULL), 0, "fractional counts");
+	out = write_text(prof, 0);
+	is_str(out, "a;b 3.75\n", "fractional sum printed exactly");
+	free(out);
+	profile__free(prof);
+
+	prof = profile__new();
+	is_int(read_text(prof, "a;b 1\ngarbage\nc x\n  \nd;e 2\r\n", false, NULL), 0,
+	       "malformed lines skipped");
+	is_int(profile__stack_count(prof), 2, "only the good lines kept");
+	profile__free(prof);
+
+	prof = profile__new();
+	is_int(read_text(prof, "a;b 1\ngarbage\n", true, NULL), -EINVAL, "strict rejects");
+	profile__free(prof);
+
+	prof = profile__new();
+	is_int(read_text(prof, "", false, NULL), -ENODATA, "empty input is -ENODATA");
+	is_int(read_text(prof, "junk\n", false, NULL), -ENODATA, "no valid line is -ENODATA");
+	profile__free(prof);
+
+	prof = profile__new();
+	is_int(read_text(prof, "a;b 3 5\nc 0 2\n", false, before), 0, "two-count lines");
+	ok(profile__total(prof) == 7 && profile__total(before) == 3,
+	   "second count to the profile, first to before");
+	profile__free(prof);
+	profile__free(before);
+
+	prof = profile__new();
+	is_int(read_text(prof, "frame with spaces;x y 9\n", false, NULL), 0, "spaces in frames");
+	out = write_text(prof, 0);
+	is_str(out, "frame with spaces;x y 9\n", "spaces preserved");
+	free(out);
+	profile__free(prof);
+}
+
+static void test_util(void)
+{
+	unsigned long long v;
+	long l;
+	struct out_file of;
+	char path[] = "/tmp/bpflame-test-XXXXXX", file[64];
+
+	ok(!parse_hex_u64("0x4a2f10", &v) && v == 0x4a2f10, "hex with 0x");
+	ok(!parse_hex_u64("4A2F10\n", &v) && v == 0x4a2f10, "hex without 0x, newline");
+	ok(parse_hex_u64("0xzz", &v) == -EINVAL, "bad hex");
+	ok(parse_hex_u64("-1", &v) == -EINVAL, "negative hex");
+	ok(parse_long("99", 1, 100, &l) == 0 && l == 99, "decimal");
+	ok(parse_long("0", 1, 100, &l) == -EINVAL, "below min");
+	ok(parse_long("12abc", 1, 100, &l) == -EINVAL, "trailing junk");
+
+	ok(mkdtemp(path) != NULL, "temp dir");
+	snprintf(file, sizeof(file), "%s/out.folded", path);
+	ok(!out_file__open(&of, file), "out_file__open");
+	fputs("partial", of.stream);
+	ok(access(file, F_OK) != 0, "nothing at the final path before commit");
+	out_file__abort(&of);
+	ok(access(file, F_OK) != 0, "nothing after abort");
+	ok(!out_file__open(&of, file), "open again");
+	fputs("done\n", of.stream);
+	ok(!out_file__commit(&of) && access(file, F_OK) == 0, "file appears on commit");
+	unlink(file);
+	ok(rmdir(path) == 0, "no temporary file left behind");
+}
+
+int main(void)
+{
+	test_roundtrip_merge_sort();
+	test_merge_by_label();
+	test_kinds();
+	test_counts_and_bad_lines();
+	test_util();
+	return done_testing();
+}
