@@ -13,7 +13,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 build_pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config)
 test_pkgs=(golang-go golang-1.21-go golang-1.22-go golang-1.23-go binutils time perl
-	etcd-server etcd-client chromium chromium-driver curl procps)
+	etcd-server etcd-client chromium chromium-driver curl procps python3 util-linux)
 
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then

@@ -19,6 +19,21 @@ static int cmp_lines(const void *a, const void *b)
 	return strcmp(((const struct folded_line *)a)->text, ((const struct folded_line *)b)->text);
 }
 
+/*
+ * Frame names can contain the separator: Go generic instantiations print
+ * struct shapes such as "go.shape.struct { a bool; b string }". A ';' would
+ * split the frame in two, a newline would split the line: replace both.
+ */
+static void sanitize_label(char *label, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (label[i] == ';')
+			label[i] = ',';
+		else if ((unsigned char)label[i] < 0x20)
+			label[i] = ' ';
+	}
+}
+
 /* Builds "label;label;..." for one stack; returns a malloc'd string or NULL. */
 static char *stack_text(const struct profile *prof, const struct profile_stack *stack,
 			unsigned label_flags)
@@ -37,6 +52,7 @@ static char *stack_text(const struct profile *prof, const struct profile_stack *
 			if (n >= 0 && (size_t)n + (d > 0) < room) {
 				if (d > 0)
 					text[len] = ';';
+				sanitize_label(text + len + (d > 0), n);
 				len += n + (d > 0);
 				break;
 			}

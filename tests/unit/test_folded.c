@@ -99,6 +99,25 @@ static void test_kinds(void)
 	profile__free(prof);
 }
 
+static void test_separator_in_names(void)
+{
+	struct profile *prof = profile__new();
+	struct profile_frame f = { .name = "p", .kind = FRAME_PROCESS };
+	uint32_t ids[2];
+	char *out;
+
+	profile__intern_frame(prof, &f, &ids[0]);
+	f = (struct profile_frame){ .name = "m.(*T[go.shape.struct { a bool; b string }]).f\n",
+				    .kind = FRAME_USER };
+	profile__intern_frame(prof, &f, &ids[1]);
+	profile__add_stack(prof, ids, 2, 1);
+	out = write_text(prof, LABEL_ANNOTATE);
+	is_str(out, "p;m.(*T[go.shape.struct { a bool, b string }]).f  1\n",
+	       "';' and control characters inside a frame name are replaced");
+	free(out);
+	profile__free(prof);
+}
+
 static void test_counts_and_bad_lines(void)
 {
 	struct profile *prof = profile__new(), *before = profile__new();
@@ -174,6 +193,7 @@ int main(void)
 	test_roundtrip_merge_sort();
 	test_merge_by_label();
 	test_kinds();
+	test_separator_in_names();
 	test_counts_and_bad_lines();
 	test_util();
 	return done_testing();
