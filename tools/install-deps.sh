@@ -11,7 +11,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-build_pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config)
+# golang-go builds the demo target of `make demo`.
+build_pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config golang-go)
 test_pkgs=(golang-go golang-1.21-go golang-1.22-go golang-1.23-go binutils time perl
 	etcd-server etcd-client chromium chromium-driver curl procps python3 util-linux)
 

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Profile the built-in demo target: build tools/demo (a Go HTTP API server with logging,
+# authentication and authorization filters, JSON handlers and an in-memory store, stripped like
+# kube-apiserver), run it under its own load, record it with bpflame and print the hottest
+# functions.  Run from anywhere, as root, after `make`.
+#   DEMO_SECONDS (10)  recording length      DEMO_HZ (99)   sampling frequency
+#   DEMO_OUT (demo.svg) flame graph          DEMO_FOLDED (demo.folded) folded stacks
+#   DEMO_LOAD (4)      client goroutines
+set -euo pipefail
+
+# Output paths are relative to the caller's directory; everything else to the repository.
+abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+secs=${DEMO_SECONDS:-10}
+hz=${DEMO_HZ:-99}
+out=$(abs "${DEMO_OUT:-demo.svg}")
+folded=$(abs "${DEMO_FOLDED:-demo.folded}")
+load=${DEMO_LOAD:-4}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo.sh: must run as root (bpflame loads a BPF program): sudo $0" >&2
+	exit 1
+fi
+if [ ! -x ./bpflame ]; then
+	echo "demo.sh: ./bpflame not found; run 'make' first" >&2
+	exit 1
+fi
+
+go=go
+[ -x /usr/lib/go-1.23/bin/go ] && go=/usr/lib/go-1.23/bin/go
+mkdir -p build/demo
+echo "demo.sh: building build/demo/bpflame-demo with $("$go" version | cut -d' ' -f3)"
+(cd tools/demo && GOCACHE="$root/build/gocache" GOPATH="$root/build/gopath" GOTOOLCHAIN=local \
+	GOPROXY=off GOFLAGS='' CGO_ENABLED=0 "$go" build -trimpath -ldflags='-s -w' \
+	-o "$root/build/demo/bpflame-demo" .)
+
+log=build/demo/bpflame-demo.log
+pid=
+cleanup() {
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
+}
+trap cleanup EXIT
+# The demo also exits by itself some seconds after the recording should have ended.
+build/demo/bpflame-demo -load "$load" -duration $((secs + 10)) >"$log" 2>&1 &
+pid=$!
+url=
+for _ in $(seq 100); do
+	url=$(sed -n 's/^listening on //p' "$log")
+	[ -n "$url" ] && break
+	kill -0 "$pid" 2>/dev/null || { echo "demo.sh: demo died:" >&2; cat "$log" >&2; exit 1; }
+	sleep 0.1
+done
+[ -n "$url" ] || { echo "demo.sh: demo did not start; see $log" >&2; exit 1; }
+echo "demo.sh: bpflame-demo (pid $pid) serving on $url with $load load goroutines"
+
+./bpflame record -n bpflame-demo -d "$secs" -F "$hz" -o "$out" -o "$folded"
+
+echo
+echo "flame graph: $out  (folded stacks: $folded)"
+echo "top 10 functions by self samples:"
+# Folded lines are "frame;frame;...;leaf COUNT"; the leaf frame got the sample itself.
+awk '{ n = $NF; $NF = ""; sub(/ $/, ""); k = split($0, f, ";"); self[f[k]] += n; total += n }
+END {
+	if (!total) { print "  (no samples)"; exit }
+	for (s in self) printf "%d\t%.1f\t%s\n", self[s], 100 * self[s] / total, s
+}' "$folded" | sort -t$'\t' -k1,1nr | head -n 10 |
+	awk -F'\t' 'NF == 3 { printf "  %6d  %5.1f%%  %s\n", $1, $2, $3; next } { print }'

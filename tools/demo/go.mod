@@ -1,0 +1,3 @@
+module bpflame-demo
+
+go 1.19
