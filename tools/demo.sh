@@ -63,6 +63,8 @@ echo
 echo "flame graph: $out  (folded stacks: $folded)"
 echo "top 10 functions by self samples:"
 # Folded lines are "frame;frame;...;leaf COUNT"; the leaf frame got the sample itself.
+# (head closes the pipe early: no pipefail for this report.)
+set +o pipefail
 awk '{ n = $NF; $NF = ""; sub(/ $/, ""); k = split($0, f, ";"); self[f[k]] += n; total += n }
 END {
 	if (!total) { print "  (no samples)"; exit }

@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "objfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define KEYS_MAX (4 * OBJFILE_CACHE_MAX)
+
+struct key_slot {
+	dev_t dev;
+	uint64_t inode;
+	struct objfile *obj; /* NULL: empty slot */
+};
+
+struct objfile_cache {
+	struct objfile **objs; /* owned, in load order */
+	unsigned int nobjs;
+	struct key_slot *keys; /* open addressing, power-of-two size */
+	unsigned int nkeys, keys_cap;
+	struct objfile *vdso;  /* loaded on first [vdso] mapping */
+	uint64_t vdso_size;
+	int vdso_err;          /* why it could not be, once tried */
+};
+
+int objfile_cache__new(struct objfile_cache **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
+}
+
+static void objfile__free(struct objfile *obj)
+{
+	if (!obj)
+		return;
+	if (obj->go)
+		gopclntab__free(obj->go);
+	elfsym__free(obj->elf);
+	free(obj->segs);
+	free(obj->name);
+	free(obj->image);
+	free(obj);
+}
+
+void objfile_cache__free(struct objfile_cache *cache)
+{
+	if (!cache)
+		return;
+	for (unsigned int i = 0; i < cache->nobjs; i++)
+		objfile__free(cache->objs[i]);
+	objfile__free(cache->vdso);
+	free(cache->objs);
+	free(cache->keys);
+	free(cache);
+}
+
+unsigned int objfile_cache__count(const struct objfile_cache *cache)
+{
+	return cache->nobjs + (cache->vdso ? 1 : 0);
+}
+
+static unsigned int key_hash(dev_t dev, uint64_t inode, unsigned int cap)
+{
+	uint64_t h = ((uint64_t)dev * 0x9e3779b97f4a7c15ull) ^ inode;
+
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return (unsigned int)h & (cap - 1);
+}
+
+static struct key_slot *key_find(const struct objfile_cache *cache, dev_t dev, uint64_t inode)
+{
+	unsigned int i;
+
+	if (!cache->keys_cap)
+		return NULL;
+	for (i = key_hash(dev, inode, cache->keys_cap); cache->keys[i].obj;
+	     i = (i + 1) & (cache->keys_cap - 1)) {
+		if (cache->keys[i].dev == dev && cache->keys[i].inode == inode)
+			return &cache->keys[i];
+	}
+	return NULL;
+}
+
+static void key_put(struct key_slot *keys, unsigned int cap, dev_t dev, uint64_t inode,
+		    struct objfile *obj)
+{
+	unsigned int i = key_hash(dev, inode, cap);
+
+	while (keys[i].obj)
+		i = (i + 1) & (cap - 1);
+	keys[i] = (struct key_slot){ dev, inode, obj };
+}
+
+/* Adds a key; the table stays at most half full. Returns 0, -ENOSPC, -ENOMEM. */
+static int key_add(struct objfile_cache *cache, dev_t dev, uint64_t inode, struct objfile *obj)
+{
+	if (cache->nkeys == KEYS_MAX)
+		return -ENOSPC;
+	if (2 * (cache->nkeys + 1) > cache->keys_cap) {
+		unsigned int cap = cache->keys_cap ? cache->keys_cap * 2 : 256;
+		struct key_slot *keys = calloc(cap, sizeof(*keys));
+
+		if (!keys)
+			return -ENOMEM;
+		for (unsigned int i = 0; i < cache->keys_cap; i++) {
+			struct key_slot *k = &cache->keys[i];
+
+			if (k->obj)
+				key_put(keys, cap, k->dev, k->inode, k->obj);
+		}
+		free(cache->keys);
+		cache->keys = keys;
+		cache->keys_cap = cap;
+	}
+	key_put(cache->keys, cache->keys_cap, dev, inode, obj);
+	cache->nkeys++;
+	return 0;
+}
+
+static int open_how(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
+{
+	struct open_how how = { .flags = flags, .resolve = resolve };
+	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/*
+ * Turns an O_PATH fd into a read-only one after checking what it is, so
+ * that nothing but a regular file is ever really opened (opening a FIFO
+ * blocks, opening a device has effects). Closes pathfd. Returns the fd,
+ * -ESTALE when dev/inode differ (skipped if check is false), -EINVAL.
+ */
+static int reopen_regular(int pathfd, bool check, dev_t dev, uint64_t inode)
+{
+	char self[64];
+	struct stat st;
+	int fd;
+
+	if (fstat(pathfd, &st)) {
+		fd = -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		fd = -EINVAL;
+	} else if (check && (st.st_dev != dev || st.st_ino != inode)) {
+		fd = -ESTALE;
+	} else {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", pathfd);
+		fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			fd = -errno;
+	}
+	close(pathfd);
+	return fd;
+}
+
+int objfile__open_in_root(int root_fd, const char *path, dev_t dev, uint64_t inode)
+{
+	int fd = open_how(root_fd, path, O_PATH | O_CLOEXEC,
+			  RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+
+	return fd < 0 ? fd : reopen_regular(fd, true, dev, inode);
+}
+
+int objfile__open_mapping(int pid, const struct proc_map *m)
+{
+	char path[96];
+	int fd, root;
+
+	/*
+	 * map_files needs CAP_SYS_ADMIN. Its file is the mapping's own, so no
+	 * dev/inode check: on overlayfs maps shows the overlay inode while this
+	 * link reaches the underlying file, and both are the right one.
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid,
+		 (unsigned long long)m->start, (unsigned long long)m->end);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd >= 0)
+		return reopen_regular(fd, false, 0, 0);
+	if (m->path[0] != '/')
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/proc/%d/root", pid);
+	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	fd = objfile__open_in_root(root, m->path, m->dev, m->inode);
+	close(root);
+	return fd;
+}
+
+static char *display_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	if (len > 10 && !strcmp(base + len - 10, " (deleted)"))
+		len -= 10;
+	return strndup(base, len);
+}
+
+/* Loads segments, symbols and (for a file) the Go table from an open Elf. */
+static int objfile__load(struct objfile *obj, Elf *elf, int fd)
+{
+	int err;
+
+	obj->nsegs = elf__segments(elf, &obj->segs);
+	if (obj->nsegs <= 0)
+		return obj->nsegs ? obj->nsegs : -EINVAL;
+	err = elfsym__load(elf, &obj->elf);
+	if (err && err != -ENOENT)
+		return err;
+	/* Any failure of the Go reader means "not Go": ELF symbols remain. */
+	if (fd >= 0 && gopclntab__open(fd, &obj->go))
+		obj->go = NULL;
+	return 0;
+}
+
+static int load_vdso(struct objfile **out, uint64_t *size)
+{
+	uintptr_t base = getauxval(AT_SYSINFO_EHDR);
+	const struct proc_map *m;
+	struct proc_maps maps;
+	struct objfile *obj;
+	Elf *elf;
+	int err;
+
+	if (!base)
+		return -ENOENT;
+	err = procmaps__read(getpid(), &maps);
+	if (err < 0)
+		return err;
+	m = procmaps__find(&maps, base);
+	obj = calloc(1, sizeof(*obj));
+	if (!m || strcmp(m->path, "[vdso]") || !obj) {
+		err = obj ? -ENOENT : -ENOMEM;
+		goto out;
+	}
+	obj->name = strdup("[vdso]");
+	obj->image = malloc(m->end - base);
+	if (!obj->name || !obj->image) {
+		err = -ENOMEM;
+		goto out;
+	}
+	memcpy(obj->image, (const void *)base, m->end - base);
+	*size = m->end - m->start;
+	err = elf__open_mem(obj->image, m->end - base, &elf);
+	if (err)
+		goto out;
+	obj->build_id_len = elf__build_id(elf, obj->build_id, sizeof(obj->build_id));
+	if (obj->build_id_len < 0)
+		obj->build_id_len = 0;
+	err = objfile__load(obj, elf, -1);
+	elf_end(elf);
+out:
+	procmaps__free(&maps);
+	if (err) {
+		objfile__free(obj);
+		return err;
+	}
+	*out = obj;
+	return 0;
+}
+
+static struct objfile *find_build_id(const struct objfile_cache *cache, const uint8_t *id,
+				     int len)
+{
+	for (unsigned int i = 0; len > 0 && i < cache->nobjs; i++) {
+		struct objfile *o = cache->objs[i];
+
+		if (o->build_id_len == len && !memcmp(o->build_id, id, (size_t)len))
+			return o;
+	}
+	return NULL;
+}
+
+static int get_vdso(struct objfile_cache *cache, const struct proc_map *m, struct objfile **out)
+{
+	if (!cache->vdso && !cache->vdso_err)
+		cache->vdso_err = load_vdso(&cache->vdso, &cache->vdso_size);
+	if (!cache->vdso)
+		return cache->vdso_err;
+	/* Another size means another ABI's vDSO (a 32-bit process). */
+	if (m->end - m->start != cache->vdso_size)
+		return -ENOENT;
+	*out = cache->vdso;
+	return 0;
+}
+
+int objfile_cache__get(struct objfile_cache *cache, int pid, const struct proc_map *m,
+		       struct objfile **out)
+{
+	uint8_t id[ELF_BUILD_ID_MAX];
+	struct objfile *obj = NULL, **objs;
+	bool shared = false;
+	struct key_slot *k;
+	int fd, id_len, err;
+	Elf *elf;
+
+	if (!strcmp(m->path, "[vdso]"))
+		return get_vdso(cache, m, out);
+	if (!m->inode)
+		return -ENOENT;
+	k = key_find(cache, m->dev, m->inode);
+	if (k) {
+		*out = k->obj;
+		return 0;
+	}
+	if (cache->nobjs == OBJFILE_CACHE_MAX)
+		return -ENOSPC;
+	fd = objfile__open_mapping(pid, m);
+	if (fd < 0)
+		return fd;
+	err = elf__open_fd(fd, &elf);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	id_len = elf__build_id(elf, id, sizeof(id));
+	obj = find_build_id(cache, id, id_len);
+	if (obj) {
+		/* The same image under another (dev, inode): share it. */
+		shared = true;
+		err = key_add(cache, m->dev, m->inode, obj);
+		goto out;
+	}
+	obj = calloc(1, sizeof(*obj));
+	objs = realloc(cache->objs, (cache->nobjs + 1) * sizeof(*objs));
+	if (objs)
+		cache->objs = objs;
+	if (!obj || !objs || !(obj->name = display_name(m->path))) {
+		err = -ENOMEM;
+		goto out;
+	}
+	obj->dev = m->dev;
+	obj->inode = m->inode;
+	if (id_len > 0) {
+		memcpy(obj->build_id, id, (size_t)id_len);
+		obj->build_id_len = id_len;
+	}
+	err = objfile__load(obj, elf, fd);
+	if (!err)
+		err = key_add(cache, m->dev, m->inode, obj);
+	if (!err)
+		cache->objs[cache->nobjs++] = obj;
+out:
+	elf_end(elf);
+	close(fd);
+	if (err) {
+		if (!shared)
+			objfile__free(obj);
+		return err;
+	}
+	*out = obj;
+	return 0;
+}
+
+int objfile__vaddr(const struct objfile *obj, const struct proc_map *m, uint64_t addr,
+		   uint64_t *vaddr)
+{
+	uint64_t off;
+
+	if (addr < m->start || addr >= m->end)
+		return -ENOENT;
+	off = addr - m->start + m->offset;
+	for (int i = 0; i < obj->nsegs; i++) {
+		const struct elf_seg *s = &obj->segs[i];
+
+		if (off >= s->offset && off - s->offset < s->filesz) {
+			*vaddr = off - s->offset + s->vaddr;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int objfile__lookup(const struct objfile *obj, uint64_t vaddr, struct sym_frame *out, int max)
+{
+	int n = 0;
+
+	if (obj->go)
+		n = gopclntab__lookup(obj->go, vaddr, out, max);
+	if (n <= 0 && obj->elf)
+		n = elfsym__lookup(obj->elf, vaddr, out, max);
+	/* unresolved is newer than some symbolizers: never leave it unset. */
+	for (int i = 0; i < n; i++)
+		out[i].unresolved = false;
+	return n < 0 ? 0 : n;
+}
