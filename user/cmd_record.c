@@ -7,6 +7,7 @@
  * attach the sampler, wait (duration, signal, or every target gone),
  * DETACH, then drain, symbolize and write every output from one profile.
  */
+#include <bpf/btf.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -252,6 +253,15 @@ static int check_environment(const struct record_opts *o)
 			      "CONFIG_DEBUG_INFO_BTF=y, or pass --btf FILE", btf);
 		return EXIT_USAGE;
 	}
+	if (o->btf_path) {
+		struct btf *parsed = btf__parse(o->btf_path, NULL);
+
+		if (!parsed) {
+			p_err("%s is not a usable BTF file: %s", o->btf_path, errstr(-errno));
+			return EXIT_USAGE;
+		}
+		btf__free(parsed);
+	}
 	f = fopen("/proc/sys/kernel/perf_event_max_sample_rate", "r");
 	if (f) {
 		if (fscanf(f, "%ld", &max_rate) == 1 && o->freq_hz > max_rate) {
@@ -342,8 +352,11 @@ static const char *wait_recording(const struct record_opts *o, struct sampler *s
 			usleep(250 * 1000);
 		}
 		if (now_s() >= next_refresh) {
-			/* Pick up libraries loaded while recording. */
+			/* Pick up libraries loaded while recording, and with -a
+			 * the processes started since, while they are alive. */
 			resolver__refresh(r);
+			if (o->all)
+				resolver__attach_all(r);
 			next_refresh = now_s() + 1;
 		}
 	}
@@ -447,44 +460,67 @@ static void print_summary(const struct record_opts *o, const struct sampler *s,
 		p_warn("%s", resolver__kernel_warning(r));
 }
 
-static int write_outputs(const struct record_opts *o, const struct profile *prof)
+/*
+ * Creates every output's temporary file before recording, so an unusable
+ * path fails at once instead of after the whole recording. Returns 0 or
+ * EXIT_USAGE after printing the error (files opened so far are removed).
+ */
+static int open_outputs(const struct record_opts *o, struct out_file *outs)
+{
+	for (int i = 0; i < o->noutputs; i++) {
+		int err = out_file__open(&outs[i], o->outputs[i]);
+
+		if (err) {
+			p_err("cannot create %s: %s", o->outputs[i], errstr(err));
+			while (i-- > 0)
+				out_file__abort(&outs[i]);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* Writes and commits every output; returns 0 or 1 after printing the error. */
+static int write_outputs(const struct record_opts *o, const struct profile *prof,
+			 struct out_file *outs)
 {
 	unsigned flags = o->lines ? LABEL_LINES : 0;
 	char title[128];
+	int ret = 0;
 
 	snprintf(title, sizeof(title), "CPU profile: %s, %ld Hz",
 		 o->all ? "all processes" : o->pid_list ? o->pid_list
 			 : o->name ? o->name : DEFAULT_TARGET, o->freq_hz);
 	for (int i = 0; i < o->noutputs; i++) {
-		struct out_file out;
-		int err = out_file__open(&out, o->outputs[i]);
+		int err;
 
-		if (err) {
-			p_err("cannot create %s: %s", o->outputs[i], errstr(err));
-			return 1;
+		if (ret) {
+			out_file__abort(&outs[i]);
+			continue;
 		}
 		if (o->formats[i] == OUT_FOLDED) {
-			err = folded__write(prof, flags | LABEL_ANNOTATE, out.stream);
+			err = folded__write(prof, flags | LABEL_ANNOTATE, outs[i].stream);
 		} else {
 			struct flamegraph_opts fg;
 
 			flamegraph_opts__init(&fg);
 			fg.title = title;
 			fg.label_flags = flags;
-			err = flamegraph__write(prof, &fg, out.stream);
+			err = flamegraph__write(prof, &fg, outs[i].stream);
 		}
 		if (!err)
-			err = out_file__commit(&out);
+			err = out_file__commit(&outs[i]);
 		else
-			out_file__abort(&out);
+			out_file__abort(&outs[i]);
 		if (err) {
 			p_err("cannot write %s: %s", o->outputs[i], errstr(err));
-			return 1;
+			ret = 1;
+			continue;
 		}
 		if (strcmp(o->outputs[i], "-"))
 			p_info("wrote %s", o->outputs[i]);
 	}
-	return 0;
+	return ret;
 }
 
 int cmd_record(int argc, char **argv)
@@ -498,6 +534,8 @@ int cmd_record(int argc, char **argv)
 	struct resolver *resolver = NULL;
 	struct profile *prof = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct out_file outs[MAX_OUTPUTS];
+	bool outputs_open = false;
 	const char *why;
 	double start, seconds;
 	int ret, err;
@@ -512,6 +550,10 @@ int cmd_record(int argc, char **argv)
 	ret = resolve_targets(&o, &targets);
 	if (ret)
 		goto cleanup;
+	ret = open_outputs(&o, outs);
+	if (ret)
+		goto cleanup;
+	outputs_open = true;
 
 	ret = 1;
 	prof = profile__new();
@@ -521,6 +563,8 @@ int cmd_record(int argc, char **argv)
 	}
 	/* Open every target's binaries before sampling: a target that exits
 	 * mid-run keeps its symbols. */
+	if (o.all)
+		resolver__attach_all(resolver);
 	for (size_t i = 0; i < targets.n; i++)
 		resolver__attach(resolver, targets.pids[i]);
 	err = targets__watch(&targets);
@@ -561,8 +605,11 @@ int cmd_record(int argc, char **argv)
 		p_err("no samples were recorded: the targets used no CPU time");
 		goto cleanup;
 	}
-	ret = write_outputs(&o, prof);
+	ret = write_outputs(&o, prof, outs);
+	outputs_open = false;
 cleanup:
+	for (int i = 0; outputs_open && i < o.noutputs; i++)
+		out_file__abort(&outs[i]);
 	sampler__free(sampler);
 	resolver__free(resolver);
 	profile__free(prof);

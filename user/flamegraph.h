@@ -9,7 +9,16 @@
  *
  * Differential mode (opts.before != NULL): the drawn shape is prof's; each
  * frame is colored red where it grew from before and blue where it shrank,
- * scaled by the largest change.
+ * scaled by the largest change. As in difffolded.pl | flamegraph.pl, stacks
+ * are matched by their labels and a frame's change is that of the stacks
+ * ending in it (its own samples); frames only passed through stay white.
+ *
+ * Output structure (relied on by tests and the script): frames are the <g>
+ * children of <g id="frames"> in depth-first order, each exactly
+ * <g><title>NAME (N samples, P%[; +D%])</title><rect x y width height
+ * fill="#rrggbb"/><text x y>LABEL</text></g>; depth = (height - 34 + 1 - y)
+ * / 16 - 1 (inverted: (y - 36) / 16, (y - 60) / 16 with a subtitle) with
+ * the default font and frame sizes.
  */
 #ifndef BPFLAME_FLAMEGRAPH_H
 #define BPFLAME_FLAMEGRAPH_H

@@ -142,19 +142,23 @@ static int parse_count(const char *s, size_t len, double *out)
 	return *end || !isfinite(*out) ? -EINVAL : 0;
 }
 
-/* Splits the trailing count off [line, line+*len); returns 0 and shortens *len. */
+/*
+ * Splits the trailing count off [line, line + *len) and shortens *len to
+ * the stack before it. Like flamegraph.pl, exactly one blank separates the
+ * two; any further blanks stay part of the stack. Returns 0 or -EINVAL.
+ */
 static int split_count(const char *line, size_t *len, double *count)
 {
-	size_t end = *len, start;
+	size_t end = *len, start = end;
 
-	start = end;
+	/* Cheap rejection first: every count ends in a digit or a dot. */
+	if (!end || (!isdigit((unsigned char)line[end - 1]) && line[end - 1] != '.'))
+		return -EINVAL;
 	while (start > 0 && !isspace((unsigned char)line[start - 1]))
 		start--;
 	if (start == 0 || parse_count(line + start, end - start, count))
 		return -EINVAL;
-	while (start > 0 && isspace((unsigned char)line[start - 1]))
-		start--;
-	*len = start;
+	*len = start - 1;
 	return 0;
 }
 

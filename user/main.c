@@ -2,7 +2,10 @@
 /*
  * main.c: bpflame's entry point; dispatches to one subcommand.
  */
+#include <bpf/libbpf.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -44,8 +47,18 @@ static void usage(FILE *out)
 		"  bpflame symbolize -e ./kube-apiserver 0x4a2f10\n");
 }
 
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* libbpf's own messages only with BPFLAME_DEBUG set: a user sees one
+	 * error line from the caller instead. */
+	if (getenv("BPFLAME_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	libbpf_set_print(libbpf_print);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

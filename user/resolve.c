@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "resolve.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +121,34 @@ int resolver__attach(struct resolver *r, pid_t pid)
 	if (!created)
 		return e->ps ? 0 : -ESRCH;
 	return proc_syms__open(r->cache, pid, &e->ps);
+}
+
+int resolver__attach_all(struct resolver *r)
+{
+	DIR *dir = opendir("/proc");
+	pid_t self = getpid();
+	struct dirent *de;
+	int attached = 0;
+
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir)) && r->nprocs < RESOLVER_MAX_PROCS) {
+		struct proc_entry *e;
+		bool created;
+		long pid;
+
+		if (parse_long(de->d_name, 1, INT_MAX, &pid) || pid == self)
+			continue;
+		e = proc_entry(r, (pid_t)pid, &created);
+		if (!e)
+			break;
+		/* Kernel threads have no maps: proc_syms__open leaves ps NULL
+		 * and their (kernel-only) stacks need none. */
+		if (created && !proc_syms__open(r->cache, (pid_t)pid, &e->ps))
+			attached++;
+	}
+	closedir(dir);
+	return attached;
 }
 
 void resolver__refresh(struct resolver *r)

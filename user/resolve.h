@@ -25,6 +25,14 @@ struct resolver;
 int resolver__new(struct profile *prof, struct resolver **out);
 /* Opens pid's mappings and binaries now. Returns 0, -ESRCH if it is gone. */
 int resolver__attach(struct resolver *r, pid_t pid);
+/*
+ * Attaches every process of /proc not attached yet (for -a, at the start and
+ * then periodically, so short-lived processes are opened while alive). At
+ * most RESOLVER_MAX_PROCS processes are kept. Returns the number attached.
+ */
+int resolver__attach_all(struct resolver *r);
+#define RESOLVER_MAX_PROCS 16384
+
 /* Re-reads the maps of every attached live process (new shared libraries). */
 void resolver__refresh(struct resolver *r);
 /* Symbolizes one drained sample and adds it to the profile. Returns 0 or -errno. */

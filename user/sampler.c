@@ -37,15 +37,6 @@ static uint32_t clamp_u64(uint64_t v, uint32_t lo, uint32_t hi)
 	return v < lo ? lo : v > hi ? hi : (uint32_t)v;
 }
 
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	/* libbpf's own messages only with BPFLAME_DEBUG set: a user sees one
-	 * error line from the caller instead. */
-	if (getenv("BPFLAME_DEBUG"))
-		return vfprintf(stderr, fmt, ap);
-	return 0;
-}
-
 /* Parses a CPU list like "0-3,5" into a bitmap of at most max CPUs. */
 static int online_cpus(bool *online, int max)
 {
@@ -109,7 +100,6 @@ int sampler__start(const struct sampler_opts *opts, struct sampler **out, const 
 	bool *online = NULL;
 	int err, ncpus;
 
-	libbpf_set_print(libbpf_quiet);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;

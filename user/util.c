@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "util.h"
 
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -53,7 +54,14 @@ void util_set_quiet(bool quiet)
 
 const char *errstr(int err)
 {
-	return strerror(err < 0 ? -err : err);
+	static char libbpf_msg[128]; /* libbpf's codes have no strerror() text */
+
+	err = err < 0 ? -err : err;
+	if (err >= __LIBBPF_ERRNO__START && err < __LIBBPF_ERRNO__END) {
+		libbpf_strerror(err, libbpf_msg, sizeof(libbpf_msg));
+		return libbpf_msg;
+	}
+	return strerror(err);
 }
 
 int parse_long(const char *s, long min, long max, long *out)
