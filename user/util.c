@@ -104,6 +104,8 @@ int parse_hex_u64(const char *s, unsigned long long *out)
 
 int out_file__open(struct out_file *out, const char *path)
 {
+	struct stat st;
+	char *real = NULL;
 	int fd, err;
 
 	memset(out, 0, sizeof(*out));
@@ -111,8 +113,18 @@ int out_file__open(struct out_file *out, const char *path)
 		out->stream = stdout;
 		return 0;
 	}
-	out->path = strdup(path);
-	if (!out->path || asprintf(&out->tmp_path, "%s.tmp.XXXXXX", path) < 0) {
+	if (stat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			/* A device, FIFO or /dev/stdout: write to it directly;
+			 * renaming over it would replace the device node. */
+			out->stream = fopen(path, "w");
+			return out->stream ? 0 : -errno;
+		}
+		/* Through a symlink: replace the file it names, not the link. */
+		real = realpath(path, NULL);
+	}
+	out->path = real ? real : strdup(path);
+	if (!out->path || asprintf(&out->tmp_path, "%s.tmp.XXXXXX", out->path) < 0) {
 		free(out->path);
 		out->path = NULL;
 		out->tmp_path = NULL;
@@ -146,17 +158,13 @@ int out_file__commit(struct out_file *out)
 
 	if (!out->stream)
 		return -EBADF;
-	if (!out->path) {
-		if (fflush(out->stream) != 0 || ferror(out->stream))
-			err = -EIO;
-		out->stream = NULL;
-		return err;
-	}
 	if (fflush(out->stream) != 0 || ferror(out->stream))
-		err = -errno ? -errno : -EIO;
-	if (fclose(out->stream) != 0 && !err)
+		err = errno ? -errno : -EIO;
+	if (out->stream != stdout && fclose(out->stream) != 0 && !err)
 		err = -errno;
 	out->stream = NULL;
+	if (!out->path) /* stdout or a device: nothing to rename */
+		return err;
 	if (!err && rename(out->tmp_path, out->path) != 0)
 		err = -errno;
 	if (err)
@@ -171,19 +179,11 @@ void out_file__abort(struct out_file *out)
 {
 	if (!out->stream)
 		return;
-	if (out->path) {
+	if (out->stream != stdout)
 		fclose(out->stream);
+	if (out->tmp_path)
 		unlink(out->tmp_path);
-	}
 	free(out->path);
 	free(out->tmp_path);
 	memset(out, 0, sizeof(*out));
-}
-
-const char *path_extension(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	const char *dot = strrchr(slash ? slash : path, '.');
-
-	return dot ? dot + 1 : "";
 }

@@ -38,7 +38,10 @@ int parse_hex_u64(const char *s, unsigned long long *out);
 /*
  * An output file that appears complete or not at all: data goes to a
  * temporary file beside the target, renamed over it by out_file__commit().
- * The path "-" means stdout (written directly). out_file__abort() removes the
+ * The path "-" means stdout, and a path that is not a regular file (a
+ * device such as /dev/null, a FIFO) is written directly: renaming over it
+ * would replace it. Through a symlink, the file it names is replaced.
+ * out_file__abort() removes the
  * temporary file; both functions close the stream and are safe to call once.
  */
 struct out_file {
@@ -49,8 +52,5 @@ struct out_file {
 int out_file__open(struct out_file *out, const char *path);
 int out_file__commit(struct out_file *out);
 void out_file__abort(struct out_file *out);
-
-/* The extension of a path after its last '.', "" if none; "-" gives "". */
-const char *path_extension(const char *path);
 
 #endif /* BPFLAME_UTIL_H */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "folded.h"
@@ -186,6 +187,15 @@ static void test_util(void)
 	ok(!out_file__commit(&of) && access(file, F_OK) == 0, "file appears on commit");
 	unlink(file);
 	ok(rmdir(path) == 0, "no temporary file left behind");
+
+	/* A device is written in place: renaming over /dev/null would replace
+	 * the device node with a regular file. */
+	struct stat st;
+
+	ok(!out_file__open(&of, "/dev/null"), "open /dev/null");
+	fputs("x\n", of.stream);
+	ok(!out_file__commit(&of), "commit /dev/null");
+	ok(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode), "/dev/null is still a device");
 }
 
 int main(void)
