@@ -49,6 +49,9 @@ FUZZ_SMOKE_SECONDS ?= 30
 
 all: bpflame
 
+# The generated JavaScript headers are kept, not deleted as intermediates.
+.SECONDARY: $(JS_HDR)
+
 $(B)/bpf/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h $(VMLINUX_DIR)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(VMLINUX_DIR) -Ibpf \
