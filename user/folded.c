@@ -162,43 +162,44 @@ static int split_count(const char *line, size_t *len, double *count)
 	return 0;
 }
 
-/* Adds one stack "a;b;c" of length len with weight; returns 0 or -errno. */
-static int add_folded_stack(struct profile *prof, const char *stack, size_t len, double weight,
+/*
+ * Adds one stack "a;b;c" of length len with weight. Each name is cut out in
+ * place (a NUL written over its end, then restored) so that interning a
+ * frame that is already known copies nothing. Returns 0 or -errno.
+ */
+static int add_folded_stack(struct profile *prof, char *stack, size_t len, double weight,
 			    uint32_t **ids, size_t *ids_cap)
 {
 	size_t depth = 0, start = 0;
-	char *name = NULL;
 	int err = 0;
 
-	while (start <= len) {
-		const char *semi = memchr(stack + start, ';', len - start);
+	for (;;) {
+		char *semi = memchr(stack + start, ';', len - start);
 		size_t end = semi ? (size_t)(semi - stack) : len, name_len;
 		struct profile_frame frame = { 0 };
+		char saved;
 
 		frame.kind = profile__parse_label(stack + start, end - start, &name_len);
-		name = strndup(stack + start, name_len);
-		if (!name)
-			return -ENOMEM;
-		frame.name = name;
 		if (depth == *ids_cap) {
 			uint32_t *bigger = realloc(*ids, (*ids_cap * 2 + 64) * sizeof(**ids));
 
-			if (!bigger) {
-				err = -ENOMEM;
-				break;
-			}
+			if (!bigger)
+				return -ENOMEM;
 			*ids = bigger;
 			*ids_cap = *ids_cap * 2 + 64;
 		}
+		saved = stack[start + name_len];
+		stack[start + name_len] = '\0';
+		frame.name = stack + start;
 		err = profile__intern_frame(prof, &frame, &(*ids)[depth++]);
-		free(name);
-		name = NULL;
-		if (err || !semi)
+		stack[start + name_len] = saved;
+		if (err)
+			return err;
+		if (!semi)
 			break;
 		start = end + 1;
 	}
-	free(name);
-	return err ? err : profile__add_stack(prof, *ids, depth, weight);
+	return profile__add_stack(prof, *ids, depth, weight);
 }
 
 int folded__read(struct profile *prof, FILE *in, const struct folded_read_opts *opts)

@@ -94,17 +94,23 @@ static uint64_t string_hash(const char *s)
 	return hash_bytes(HASH_SEED, s, strlen(s));
 }
 
+static uint64_t mix64(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
 static uint64_t frame_hash(const struct profile_frame *f)
 {
 	uint64_t h = HASH_SEED;
 
 	/* Strings are interned, so their pointers identify them. */
-	h = hash_bytes(h, &f->name, sizeof(f->name));
-	h = hash_bytes(h, &f->file, sizeof(f->file));
-	h = hash_bytes(h, &f->line, sizeof(f->line));
-	h = hash_bytes(h, &f->kind, sizeof(f->kind));
-	h = hash_bytes(h, &f->addr, sizeof(f->addr));
-	return hash_bytes(h, &f->object, sizeof(f->object));
+	h = mix64(h, (uintptr_t)f->name);
+	h = mix64(h, (uintptr_t)f->file);
+	h = mix64(h, ((uint64_t)f->line << 8) | f->kind);
+	h = mix64(h, f->addr);
+	return mix64(h, (uintptr_t)f->object);
 }
 
 static bool frame_equal(const struct profile_frame *a, const struct profile_frame *b)
