@@ -396,6 +396,11 @@ static int drain_one(void *ctx_, const struct sampler_sample *sample)
 		ctx->per_pid = p;
 		ctx->per_pid[i].pid = sample->tgid;
 		snprintf(ctx->per_pid[i].comm, sizeof(ctx->per_pid[i].comm), "%s", sample->comm);
+		/* A process names itself: keep terminal control codes off stderr. */
+		for (char *c = ctx->per_pid[i].comm; *c; c++) {
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
+		}
 		ctx->per_pid[i].samples = 0;
 		ctx->npids++;
 	}
