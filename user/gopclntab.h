@@ -9,7 +9,9 @@
  *
  * Lookups return the inline chain of a pc, innermost first, each frame with
  * its own name, file and line (struct sym_frame of symbolizer.h). Addresses
- * are ELF virtual addresses.
+ * are ELF virtual addresses. A table keeps a small decode cache, so one table
+ * must not be used by two threads at once; lookups of increasing pcs are the
+ * fastest.
  */
 #ifndef BPFLAME_GOPCLNTAB_H
 #define BPFLAME_GOPCLNTAB_H
@@ -49,7 +51,9 @@ int gopclntab__open_raw(const void *buf, size_t len, uint64_t vaddr, uint64_t te
  * Writes the inline chain of pc into out (innermost first, at most max
  * frames, max capped at SYM_MAX_INLINE). The last frame written is always
  * the physical function (inlined=false); a longer chain keeps its innermost
- * frames. Returns the count, 0 if no function covers pc. Unknown names are
+ * max - 1 frames. So max == 1 gives what go tool addr2line prints: the
+ * physical function with the file:line of pc itself, and skips the inline
+ * tree. Returns the count, 0 if no function covers pc. Unknown names are
  * "?", unknown files NULL, unknown lines 0; strings live until free.
  */
 int gopclntab__lookup(struct gopclntab *tab, uint64_t pc, struct sym_frame *out, int max);
@@ -57,8 +61,19 @@ int gopclntab__lookup(struct gopclntab *tab, uint64_t pc, struct sym_frame *out,
 /* The symbolizer interface over this table (owned by tab; do not free it). */
 struct symbolizer *gopclntab__symbolizer(struct gopclntab *tab);
 
+/* The pcs the function table covers: [*lo, *hi). */
+void gopclntab__text_range(const struct gopclntab *tab, uint64_t *lo, uint64_t *hi);
+
 /* A short description of the table for diagnostics, e.g. "go1.20+ pclntab". */
 const char *gopclntab__describe(const struct gopclntab *tab);
+
+/*
+ * Drops the pages of the mapped file from our resident set (they stay in
+ * the page cache and fault back in on the next lookup). Call it between
+ * batches of lookups to keep the resident memory bounded whatever the
+ * binary's size. Strings returned earlier stay valid.
+ */
+void gopclntab__release(struct gopclntab *tab);
 
 void gopclntab__free(struct gopclntab *tab);
 
