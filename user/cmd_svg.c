@@ -269,10 +269,17 @@ static int read_error(const char *path, int err)
 	return 1;
 }
 
-/* Reads one folded file into prof; returns 0 or an exit status (printed). */
-static int read_profile(const char *path, bool strict, struct profile *prof)
+/*
+ * Reads one folded file into prof; two-count lines ("stack before after",
+ * difffolded.pl's output) put their first count into before when it is not
+ * NULL. Returns 0 or an exit status (printed).
+ */
+static int read_profile(const char *path, bool strict, struct profile *prof,
+			struct profile *before)
 {
-	struct folded_read_opts ro = { .source = input_name(path), .strict = strict };
+	struct folded_read_opts ro = {
+		.source = input_name(path), .strict = strict, .before = before,
+	};
 	FILE *in = open_input(path);
 	int err;
 
@@ -476,7 +483,7 @@ static int write_output(const struct svg_args *a, const struct profile *prof,
 int cmd_svg(int argc, char **argv)
 {
 	struct sequence seq = { 0 };
-	struct profile *prof;
+	struct profile *prof, *before = NULL;
 	struct svg_args a;
 	int status;
 
@@ -496,11 +503,22 @@ int cmd_svg(int argc, char **argv)
 		a.fg.sequence = seq.v;
 		a.fg.sequence_len = seq.n;
 	} else {
-		status = read_profile(a.inputs[0], a.strict, prof);
+		/* Two-count input is drawn as a differential graph, as
+		 * flamegraph.pl does with difffolded.pl's output. */
+		before = profile__new();
+		if (!before) {
+			p_err("out of memory");
+			profile__free(prof);
+			return 1;
+		}
+		status = read_profile(a.inputs[0], a.strict, prof, before);
+		if (!status && profile__stack_count(before))
+			a.fg.before = before;
 	}
 	if (!status)
-		status = write_output(&a, prof, NULL, false);
+		status = write_output(&a, prof, a.fg.before, false);
 	free_sequence(&seq);
+	profile__free(before);
 	profile__free(prof);
 	return status;
 }
@@ -528,9 +546,9 @@ int cmd_diff(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	status = read_profile(a.inputs[0], a.strict, before);
+	status = read_profile(a.inputs[0], a.strict, before, NULL);
 	if (!status)
-		status = read_profile(a.inputs[1], a.strict, after);
+		status = read_profile(a.inputs[1], a.strict, after, NULL);
 	if (status)
 		goto out;
 	a.fg.before = before;
