@@ -15,7 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 build_pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config golang-go)
 test_pkgs=(golang-go golang-1.21-go golang-1.22-go golang-1.23-go binutils time perl
 	etcd-server etcd-client chromium chromium-driver curl procps python3 util-linux mount gpgv
-	libclang-rt-14-dev)
+	libclang-rt-14-dev fonts-liberation)
 
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
