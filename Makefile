@@ -73,8 +73,9 @@ bpflame: $(USER_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 # Fully static: libbpf, libelf and zlib come from their Debian .a files.
+STATIC_OUT ?= bpflame
 static: $(USER_OBJ)
-	$(CC) $(CFLAGS) -static -o bpflame $^ $(LIBS)
+	$(CC) $(CFLAGS) -static -o $(STATIC_OUT) $^ $(LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/tap.h
 	@mkdir -p $(@D)
