@@ -54,6 +54,14 @@ struct {
 	__type(value, struct stack_trace);
 } stacks SEC(".maps");
 
+/* Per target: where its Go code is (filled by the loader; see leaf_ret). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* resized by the loader */
+	__type(key, __u32);     /* tgid */
+	__type(value, struct text_range);
+} go_text SEC(".maps");
+
 /* Per-CPU scratch for the stack being stored (too big for the BPF stack). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -119,6 +127,37 @@ static __always_inline __u32 stack_store(struct bpf_perf_event_data *ctx, __u64 
 	return 0;
 }
 
+/*
+ * The leaf's possible return address (the word at the user stack pointer;
+ * the link register on arm64) if both the user leaf pc and that word lie in
+ * the process's Go code, else 0 (see struct sample_key). Needs
+ * bpf_task_pt_regs (5.15+), which gives the user registers whether the
+ * sample interrupted user or kernel mode; older kernels skip this.
+ */
+static __always_inline __u64 leaf_return(__u32 tgid, __u64 leaf_ip)
+{
+	struct text_range *text = bpf_map_lookup_elem(&go_text, &tgid);
+	struct pt_regs *regs;
+	__u64 word = 0;
+
+	if (!text || leaf_ip < text->start || leaf_ip >= text->end)
+		return 0;
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (!regs)
+		return 0;
+#if defined(__TARGET_ARCH_arm64)
+	/* A link-register architecture: a leaf that has saved nothing still
+	 * holds its return address in LR (x30), not on the stack. */
+	word = PT_REGS_RET_CORE(regs);
+#else
+	if (bpf_probe_read_user(&word, sizeof(word), (void *)PT_REGS_SP_CORE(regs)))
+		return 0;
+#endif
+	return word >= text->start && word < text->end ? word : 0;
+}
+
 SEC("perf_event")
 int do_sample(struct bpf_perf_event_data *ctx)
 {
@@ -138,6 +177,13 @@ int do_sample(struct bpf_perf_event_data *ctx)
 
 	key.tgid = tgid;
 	drop = stack_store(ctx, BPF_F_USER_STACK, &key.user_stack);
+	if (!drop && key.user_stack) {
+		__u32 zero = 0;
+		struct stack_trace *st = bpf_map_lookup_elem(&scratch, &zero);
+
+		if (st)
+			key.leaf_ret = leaf_return(tgid, st->ips[0]);
+	}
 	if (!drop)
 		drop = stack_store(ctx, 0, &key.kern_stack);
 	if (drop) {

@@ -26,14 +26,30 @@ struct stack_trace {
 	__u64 ips[MAX_STACK_DEPTH];
 };
 
-/* Aggregation key. A stack hash of 0 means "no stack of that kind" (kernel
+/*
+ * Aggregation key. A stack hash of 0 means "no stack of that kind" (kernel
  * stack of a sample taken in user mode, user stack of a kernel thread); it
- * is a valid key, not a drop. */
+ * is a valid key, not a drop.
+ *
+ * leaf_ret is the word at the user stack pointer when the user leaf pc lies
+ * in Go code (see struct text_range) and that word does too, else 0. Frame
+ * pointer unwinding misses the caller of a leaf that has not pushed its
+ * frame yet (a frameless Go function such as runtime.memmove, or any
+ * function at its entry): its return address is then that word. User space
+ * keeps it only where the pclntab says the leaf's stack delta is 0.
+ */
 struct sample_key {
 	__u32 tgid;
 	__u32 pad;
 	__u64 user_stack;
 	__u64 kern_stack;
+	__u64 leaf_ret;
+};
+
+/* Runtime address range of a target's Go code (its executable mapping). */
+struct text_range {
+	__u64 start;
+	__u64 end;
 };
 
 /* Per-process facts recorded on a process's first counted stack, so that a

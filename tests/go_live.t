@@ -3,7 +3,11 @@
 #
 # 1. A stripped fixture whose hot function main.mix is inlined into
 #    main.spin: the recording shows main.mix as an inlined frame (_[i])
-#    directly under main.spin, carrying most of spin's samples.
+#    directly under main.spin, carrying most of spin's samples. main.spin is
+#    a frameless leaf (it calls nothing once mix is inlined), which frame
+#    pointers alone cannot unwind: its caller main.main must still appear
+#    (bpflame takes the return address at SP where the pclntab says the
+#    leaf has pushed nothing).
 # 2. Debian's etcd (stripped, externally linked Go 1.19) under a put/get
 #    load on loopback, recorded with -n etcd: at most 1% of the user frames
 #    are unresolved "[etcd]" frames, and etcd's own packages (go.etcd.io/)
@@ -27,11 +31,12 @@ n=0
 failed=0
 ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
-echo "1..6"
+echo "1..7"
 
 # --- 1. inlined hot function -------------------------------------------------
 if [ -z "$GO" ]; then
 	skip "no Go toolchain"; skip "no Go toolchain"; skip "no Go toolchain"
+	skip "no Go toolchain"
 else
 	"$GO" build -C "$ROOT/tests/fixtures/golive" -trimpath -ldflags='-s -w' \
 		-o "$TMP/golive" . 2>"$TMP/build.err"
@@ -40,15 +45,22 @@ else
 	PIDS+=($!)
 	"$BPFLAME" record -p "${PIDS[-1]}" -d 3 -F 499 -q -o "$TMP/golive.folded"
 	ok $? "recorded the fixture"
-	# Samples in main.spin, and those whose next frame is main.mix_[i].
-	read -r spin inl < <(awk '{
+	# Samples in main.spin; those whose next frame is main.mix_[i]; those
+	# whose caller chain is runtime.main;main.main;main.spin.
+	read -r spin inl chain < <(awk '{
 		n = split($0, f, ";"); c = f[n]; sub(/.* /, "", c); sub(/ [0-9.]+$/, "", f[n])
 		for (i = 1; i <= n; i++) if (f[i] == "main.spin") {
-			spin += c; if (i < n && f[i + 1] == "main.mix_[i]") inl += c; break }
-	} END { print spin + 0, inl + 0 }' "$TMP/golive.folded")
-	echo "# main.spin: $spin samples, main.spin;main.mix_[i]: $inl"
+			spin += c
+			if (i < n && f[i + 1] == "main.mix_[i]") inl += c
+			if (i > 2 && f[i - 1] == "main.main" && f[i - 2] == "runtime.main") chain += c
+			break
+		}
+	} END { print spin + 0, inl + 0, chain + 0 }' "$TMP/golive.folded")
+	echo "# main.spin: $spin samples, main.spin;main.mix_[i]: $inl, under main.main: $chain"
 	[ "$spin" -gt 50 ] && [ $((inl * 100)) -ge $((spin * 50)) ]
 	ok $? "main.mix_[i] appears under main.spin with most of its samples"
+	[ "$spin" -gt 50 ] && [ $((chain * 100)) -ge $((spin * 95)) ]
+	ok $? "the frameless leaf main.spin keeps its caller: runtime.main;main.main;main.spin"
 	kill "${PIDS[-1]}" 2>/dev/null
 fi
 

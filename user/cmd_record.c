@@ -311,6 +311,12 @@ static int resolve_targets(const struct record_opts *o, struct target_set *t)
 	return 0;
 }
 
+static int set_go_text_one(void *sampler, pid_t pid, uint64_t start, uint64_t end)
+{
+	sampler__set_go_text(sampler, pid, start, end); /* full map: that process goes without */
+	return 0;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -591,6 +597,8 @@ int cmd_record(int argc, char **argv)
 		p_err("%s: %s", why, errstr(err));
 		goto cleanup;
 	}
+	/* Where each target's Go code is, so frameless Go leaves keep their caller. */
+	resolver__each_go_text(resolver, set_go_text_one, sampler);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	start = now_s();

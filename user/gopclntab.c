@@ -982,7 +982,7 @@ void gopclntab__free(struct gopclntab *tab)
 struct func {
 	uint64_t off; /* _func record, from pcln */
 	uint64_t entry, end;
-	uint32_t pcfile, pcln, npcdata, cu;
+	uint32_t pcsp, pcfile, pcln, npcdata, cu;
 	uint8_t nfuncdata;
 };
 
@@ -1082,6 +1082,9 @@ static bool func__find(const struct gopclntab *t, uint64_t pc, struct func *f)
 	 * not cover pc is corrupt. */
 	if (f->entry > pc || f->end <= pc)
 		return false;
+	/* pcsp follows entry and three u32s (nameoff, args, and deferreturn
+	 * or, before Go 1.12, frame) in every version. */
+	f->pcsp = get32(t->pcln + f->off + es + 12, t->be);
 	f->pcfile = get32(t->pcln + f->off + es + 16, t->be);
 	f->pcln = get32(t->pcln + f->off + es + 20, t->be);
 	f->npcdata = get32(t->pcln + f->off + es + 24, t->be);
@@ -1204,4 +1207,26 @@ int gopclntab__lookup(struct gopclntab *t, uint64_t pc, struct sym_frame *out, i
 		out[n].inlined = false;
 		return n + 1;
 	}
+}
+
+int gopclntab__sp_delta(struct gopclntab *t, uint64_t pc, int32_t *delta)
+{
+	struct func f;
+	int32_t v;
+
+	if (!func__find(t, pc, &f)) {
+		/* The functab covers its range without gaps: a pc inside it that
+		 * finds no usable record means the record is corrupt. */
+		if (pc >= ftab_pc(t, 0) && pc < ftab_pc(t, t->nfunc))
+			return -EINVAL;
+		return -ENOENT;
+	}
+	/* One pass over the table at most, resumed from the decode cache
+	 * when the same function was asked about at a lower pc. A negative
+	 * delta (or the -1 of "not covered") is no frame a caller can use. */
+	v = pcvalue(t, &f, f.pcsp, pc);
+	if (v < 0)
+		return -EINVAL;
+	*delta = v;
+	return 0;
 }

@@ -58,6 +58,16 @@ int gopclntab__open_raw(const void *buf, size_t len, uint64_t vaddr, uint64_t te
  */
 int gopclntab__lookup(struct gopclntab *tab, uint64_t pc, struct sym_frame *out, int max);
 
+/*
+ * The stack pointer delta of the function covering pc at pc (its pcsp table:
+ * bytes the function has pushed or allocated below its return address; 0 at
+ * the entry and throughout a frameless function, so the return address is
+ * at [SP]). Returns 0 and *delta, -ENOENT if no function covers pc, -EINVAL
+ * if the table cannot be decoded (or gives a negative delta). Costs one
+ * binary search and one table decode, like a lookup, and shares its cache.
+ */
+int gopclntab__sp_delta(struct gopclntab *tab, uint64_t pc, int32_t *delta);
+
 /* The symbolizer interface over this table (owned by tab; do not free it). */
 struct symbolizer *gopclntab__symbolizer(struct gopclntab *tab);
 

@@ -160,6 +160,29 @@ int proc_syms__lookup(struct proc_syms *ps, uint64_t addr, bool is_return_addr,
 	return 1;
 }
 
+int proc_syms__go_text(const struct proc_syms *ps, uint64_t *start, uint64_t *end)
+{
+	for (size_t i = 0; i < ps->maps.n; i++) {
+		if (ps->mods[i].obj && ps->mods[i].obj->go) {
+			*start = ps->maps.v[i].start;
+			*end = ps->maps.v[i].end;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int proc_syms__go_sp_delta(const struct proc_syms *ps, uint64_t addr, int32_t *delta)
+{
+	const struct proc_map *m = procmaps__find(&ps->maps, addr);
+	const struct objfile *obj = m ? ps->mods[m - ps->maps.v].obj : NULL;
+	uint64_t vaddr;
+
+	if (!obj || !obj->go || objfile__vaddr(obj, m, addr, &vaddr))
+		return -ENOENT;
+	return gopclntab__sp_delta(obj->go, vaddr, delta);
+}
+
 unsigned int proc_syms__errors(const struct proc_syms *ps, int *first_err)
 {
 	if (first_err)

@@ -57,6 +57,19 @@ int proc_syms__refresh(struct proc_syms *ps);
 int proc_syms__lookup(struct proc_syms *ps, uint64_t addr, bool is_return_addr,
 		      struct sym_frame *out, int max, struct sym_location *loc);
 
+/*
+ * The runtime range [*start, *end) of the first executable mapping that
+ * holds Go code (a pclntab). Returns 0, or -ENOENT for a process without Go.
+ */
+int proc_syms__go_text(const struct proc_syms *ps, uint64_t *start, uint64_t *end);
+
+/*
+ * The Go stack pointer delta at runtime address addr (gopclntab__sp_delta):
+ * 0 means the function has pushed nothing yet, its return address is at
+ * SP. Returns 0 and *delta, -ENOENT if addr is not in Go code, or -EINVAL.
+ */
+int proc_syms__go_sp_delta(const struct proc_syms *ps, uint64_t addr, int32_t *delta);
+
 /* How many objects could not be opened; *first_err (if not NULL) gets the
  * errno of the first, for one warning per process. */
 unsigned int proc_syms__errors(const struct proc_syms *ps, int *first_err);

@@ -164,6 +164,22 @@ const char *resolver__kernel_warning(const struct resolver *r)
 	return r->kernel_warning[0] ? r->kernel_warning : NULL;
 }
 
+int resolver__each_go_text(struct resolver *r,
+			   int (*cb)(void *ctx, pid_t pid, uint64_t start, uint64_t end), void *ctx)
+{
+	uint64_t start, end;
+	int ret;
+
+	for (size_t i = 0; i < r->nprocs; i++) {
+		if (!r->procs[i].ps || proc_syms__go_text(r->procs[i].ps, &start, &end))
+			continue;
+		ret = cb(ctx, r->procs[i].pid, start, end);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static uint64_t addr_hash(uint32_t pid, uint64_t addr, uint32_t is_return)
 {
 	uint64_t h = (addr ^ ((uint64_t)pid << 40) ^ ((uint64_t)is_return << 63));
@@ -337,6 +353,25 @@ static int push_stack(struct resolver *r, size_t depth, const uint32_t *ids, uin
 	return 0;
 }
 
+/*
+ * True when the frame-pointer walk skipped the leaf's caller: the leaf is Go
+ * code that has pushed nothing at the sampled pc (a frameless function, or
+ * a function at its entry), so the walk's first return address is the
+ * caller's, and the leaf's own return address is the word the BPF program
+ * read at SP (leaf_ret).
+ */
+static bool leaf_caller_missing(struct resolver *r, const struct sampler_sample *s)
+{
+	struct proc_entry *e;
+	bool created;
+	int32_t delta;
+
+	if (!s->leaf_ret || !s->nuser)
+		return false;
+	e = proc_entry(r, s->tgid, &created);
+	return e && e->ps && !proc_syms__go_sp_delta(e->ps, s->user_ips[0], &delta) && !delta;
+}
+
 int resolver__add(struct resolver *r, const struct sampler_sample *s)
 {
 	struct profile_frame comm = { .kind = FRAME_PROCESS };
@@ -359,6 +394,12 @@ int resolver__add(struct resolver *r, const struct sampler_sample *s)
 	/* Stacks arrive leaf first; the leaf pc is exact, the others are
 	 * return addresses. */
 	for (int i = (int)s->nuser - 1; i >= 0; i--) {
+		if (i == 0 && leaf_caller_missing(r, s)) {
+			err = resolve_addr(r, s->tgid, s->leaf_ret, true, &first, &n);
+			if (err || (err = push_stack(r, depth, r->pool + first, n)))
+				return err;
+			depth += n;
+		}
 		err = resolve_addr(r, s->tgid, s->user_ips[i], i > 0, &first, &n);
 		if (err || (err = push_stack(r, depth, r->pool + first, n)))
 			return err;

@@ -35,6 +35,14 @@ int resolver__attach_all(struct resolver *r);
 
 /* Re-reads the maps of every attached live process (new shared libraries). */
 void resolver__refresh(struct resolver *r);
+/*
+ * Calls cb with the runtime range of the Go code of every attached process
+ * that has some (for sampler__set_go_text). Stops at and returns cb's first
+ * non-zero value, else 0.
+ */
+int resolver__each_go_text(struct resolver *r,
+			   int (*cb)(void *ctx, pid_t pid, uint64_t start, uint64_t end), void *ctx);
+
 /* Symbolizes one drained sample and adds it to the profile. Returns 0 or -errno. */
 int resolver__add(struct resolver *r, const struct sampler_sample *sample);
 /* A one-line warning for the summary when kernel symbols were unavailable, or NULL. */

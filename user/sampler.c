@@ -131,6 +131,8 @@ int sampler__start(const struct sampler_opts *opts, struct sampler **out, const 
 	bpf_map__set_max_entries(s->skel->maps.stacks, s->stack_entries);
 	bpf_map__set_max_entries(s->skel->maps.procs,
 				 opts->all ? PROCS_ENTRIES_ALL : (opts->npids ? opts->npids : 1));
+	bpf_map__set_max_entries(s->skel->maps.go_text,
+				 opts->all ? PROCS_ENTRIES_ALL : (opts->npids ? opts->npids : 1));
 
 	err = profile_bpf__load(s->skel);
 	if (err) {
@@ -222,6 +224,15 @@ int sampler__stats(const struct sampler *s, struct sampler_stats *stats)
 	return 0;
 }
 
+int sampler__set_go_text(struct sampler *s, uint32_t tgid, uint64_t start, uint64_t end)
+{
+	struct text_range range = { .start = start, .end = end };
+
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.go_text), &tgid, &range, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 void sampler__detach(struct sampler *s)
 {
 	for (int i = 0; i < s->nevents; i++) {
@@ -278,6 +289,7 @@ int sampler__drain(struct sampler *s, int (*cb)(void *ctx, const struct sampler_
 			.nuser = read_stack(stacks_fd, key.user_stack, user_ips),
 			.kern_ips = kern_ips,
 			.nkern = read_stack(stacks_fd, key.kern_stack, kern_ips),
+			.leaf_ret = key.leaf_ret,
 		};
 		err = cb(ctx, &sample);
 		if (err)

@@ -47,6 +47,7 @@ struct sampler_sample {
 	uint32_t nuser;
 	const uint64_t *kern_ips;
 	uint32_t nkern;
+	uint64_t leaf_ret; /* word at the user SP for a Go leaf, 0 if none (profile.h) */
 };
 
 struct sampler;
@@ -60,6 +61,12 @@ int sampler__start(const struct sampler_opts *opts, struct sampler **out, const 
 /* Map sizes actually used (for the summary). */
 void sampler__sizes(const struct sampler *s, uint32_t *counts_entries, uint32_t *stack_entries);
 int sampler__stats(const struct sampler *s, struct sampler_stats *stats);
+/*
+ * Tells the BPF program where process tgid's Go code is mapped, so that it
+ * saves the return address of frameless Go leaf functions. Returns 0 or
+ * -errno (-E2BIG when the map is full: those processes go without).
+ */
+int sampler__set_go_text(struct sampler *s, uint32_t tgid, uint64_t start, uint64_t end);
 void sampler__detach(struct sampler *s);
 /* Calls cb for every aggregated stack; stops and returns cb's value if non-zero. */
 int sampler__drain(struct sampler *s, int (*cb)(void *ctx, const struct sampler_sample *sample),

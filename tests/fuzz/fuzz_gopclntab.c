@@ -7,8 +7,10 @@
  * go:func.* address (0 = take the header's, none), then a bare pclntab
  * (gopclntab__open_raw), which lets the fuzzer reach the decoders with small
  * inputs. Every table that opens is looked up at pcs spread over its range,
- * at its edges and at a pc taken from the input, with the full inline depth.
+ * at its edges and at a pc taken from the input, with the full inline depth,
+ * and asked for its SP delta there.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -44,6 +46,14 @@ static void exercise(struct gopclntab *tab, uint64_t extra)
 		pcs[npc++] = lo + span / 16 * (uint64_t)i + (uint64_t)i;
 	for (int i = 0; i < npc; i++) {
 		int n = gopclntab__lookup(tab, pcs[i], fr, SYM_MAX_INLINE);
+		int32_t delta = -1;
+		int err = gopclntab__sp_delta(tab, pcs[i], &delta);
+
+		/* Its contract: 0 and a delta that is never negative, or one of
+		 * two errors. Anything else is a bug worth a crash report. */
+		if ((err == 0 && delta < 0) || (err != 0 && err != -ENOENT && err != -EINVAL))
+			__builtin_trap();
+		sink += (size_t)delta;
 
 		for (int j = 0; j < n; j++) {
 			/* Touch every string: overreads show up under ASan. */

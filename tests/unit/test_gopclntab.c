@@ -10,7 +10,8 @@
  * 3. Real binaries built here with every Go toolchain found (and cross-built
  *    for 386, arm, arm64, ppc64, s390x): names checked against `go tool nm`,
  *    file:line against `go tool addr2line` of the newest toolchain, inline
- *    chains against the fixture's source lines. Skipped without Go.
+ *    chains against the fixture's source lines, SP deltas against
+ *    `go tool objdump`. Skipped without Go.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -112,6 +113,7 @@ struct twist {
 	bool huge_inl_ix;  /* g's inline index far beyond its tree */
 	bool bad_functab;  /* header's functab offset beyond the table */
 	bool huge_nfunc;   /* header's nfunc absurdly large */
+	bool bad_pcsp;     /* f's pcsp offset beyond the table, g's 0 (none) */
 };
 
 struct layout {
@@ -127,6 +129,7 @@ struct layout {
  *     1 on [0x30, 0x40). Tree: 0 = main.inl called at +0x08,
  *     1 = main.inl2 called at +0x20. So +0x35 expands to
  *     main.inl2 a.go:30, main.inl a.go:30, main.g b.go:20.
+ *   SP delta: f 0 on [0, 4), 0x18 on [4, 0x3c), 0 on [0x3c, 0x40); g 0.
  * Layout, 1.16+: header, names, cutab, files, pc tables, functab, _func
  * records, funcdata, tree. 1.2-1.15: header, functab, filetab offset and
  * filetab, then the rest; every offset counts from the table start.
@@ -137,7 +140,7 @@ static void build(struct tb *t, uint32_t magic, bool be, unsigned w, unsigned q,
 	bool v116 = magic != FB, v118 = magic == F0 || magic == F1, v120 = magic == F1;
 	unsigned nhdr = v118 ? 8 : v116 ? 7 : 1, fsz = v118 ? 4 : w, es = v118 ? 4 : w;
 	size_t nametab = 0, cutab = 0, filetab = 0, pctab = 0, functab = 0, fb_filetab = 0;
-	size_t fn[2], pcfile[2], pcln[2], pcinl, names[4], files[2], tree, fd;
+	size_t fn[2], pcsp[2], pcfile[2], pcln[2], pcinl, names[4], files[2], tree, fd;
 	size_t slot = v116 ? 3 : 4, nslots = slot + 1;
 	static const struct twist none;
 
@@ -188,6 +191,8 @@ static void build(struct tb *t, uint32_t magic, bool be, unsigned w, unsigned q,
 	pcfile[1] = pcvals(t, 2, (int32_t[]){ v116 ? 1 : 2, v116 ? 0 : 1 },
 			   (uint32_t[]){ 0x20, 0x20 });
 	pcln[1] = pcvals(t, 2, (int32_t[]){ 20, 30 }, (uint32_t[]){ 0x20, 0x20 });
+	pcsp[0] = pcvals(t, 3, (int32_t[]){ 0, 0x18, 0 }, (uint32_t[]){ 4, 0x38, 4 });
+	pcsp[1] = pcvals(t, 1, (int32_t[]){ 0 }, (uint32_t[]){ 0x40 });
 	pcinl = pcvals(t, 3, (int32_t[]){ -1, tw->huge_inl_ix ? 0x7ffffff : 0, 1 },
 		       (uint32_t[]){ 0x20, 0x10, 0x10 });
 	align(t, 8);
@@ -210,7 +215,10 @@ static void build(struct tb *t, uint32_t magic, bool be, unsigned w, unsigned q,
 		emit(t, nameoff, 4);
 		emit(t, 0, 4); /* args */
 		emit(t, 0, 4); /* deferreturn */
-		emit(t, 0, 4); /* pcsp */
+		if (tw->bad_pcsp)
+			emit(t, i == 0 ? 0x7fff0000 : 0, 4); /* pcsp */
+		else
+			emit(t, pcsp[i] - tabbase, 4);
 		emit(t, pcfile[i] - tabbase, 4);
 		emit(t, tw->bad_pcln && i == 0 ? 0x7fff0000 : pcln[i] - tabbase, 4);
 		emit(t, i == 1 ? 3 : 0, 4); /* npcdata */
@@ -409,6 +417,35 @@ static void check_version(uint32_t magic, bool be, unsigned w, unsigned q)
 	is_int(gopclntab__lookup(tab, TEXT + 0x80, fr, 4), 0, "%s: at the end pc", what);
 	ok(strstr(gopclntab__describe(tab), be ? "big" : "little") != NULL, "%s: describe '%s'",
 	   what, gopclntab__describe(tab));
+	{
+		static const struct {
+			uint64_t pc;
+			int32_t delta;
+		} sp[] = {
+			{ TEXT, 0 },    { TEXT + 3, 0 },    { TEXT + 4, 0x18 },
+			{ TEXT + 0x3b, 0x18 }, { TEXT + 0x3c, 0 }, { TEXT + 0x3f, 0 },
+			{ TEXT + 0x40, 0 },    { TEXT + 0x7f, 0 },
+		};
+		int good = 0;
+
+		/* Twice, in this order and then backwards: the decode cache
+		 * must give the answers a fresh decode gives. */
+		for (int k = 0; k < 2 * (int)ARRAY_LEN(sp); k++) {
+			int i = k < (int)ARRAY_LEN(sp) ? k : 2 * (int)ARRAY_LEN(sp) - 1 - k;
+			int32_t d = -1;
+
+			if (gopclntab__sp_delta(tab, sp[i].pc, &d) == 0 && d == sp[i].delta)
+				good++;
+			else
+				printf("# sp delta at %#llx: %d, want %d\n",
+				       (unsigned long long)sp[i].pc, d, sp[i].delta);
+		}
+		is_int(good, 2 * ARRAY_LEN(sp), "%s: sp deltas of f and g", what);
+		is_int(gopclntab__sp_delta(tab, TEXT - 1, &(int32_t){ 0 }), -ENOENT,
+		       "%s: sp delta below text: -ENOENT", what);
+		is_int(gopclntab__sp_delta(tab, TEXT + 0x80, &(int32_t){ 0 }), -ENOENT,
+		       "%s: sp delta at the end pc: -ENOENT", what);
+	}
 	/* Through the symbolizer interface too. */
 	n = symbolizer_lookup(gopclntab__symbolizer(tab), TEXT + 0x10, fr, SYM_MAX_INLINE);
 	ok(n == 1 && fr[0].line == 11, "%s: symbolizer interface", what);
@@ -469,12 +506,29 @@ static void test_corrupt(void)
 		build(&t, magics[m], false, 4, 1, &tw, &lo);
 		err = open_copy(&t, t.len, lo.gofunc, &copy, &tab);
 		if (ok(err == 0, "%s: opens with bad record offsets", mn)) {
+			is_int(gopclntab__sp_delta(tab, TEXT + 0x44, &(int32_t){ 0 }), -EINVAL,
+			       "%s: sp delta with the _func offset out of range: -EINVAL", mn);
 			n = gopclntab__lookup(tab, TEXT + 0x44, fr, SYM_MAX_INLINE);
 			is_int(n, 0, "%s: _func offset out of range: no symbol", mn);
 			n = gopclntab__lookup(tab, TEXT + 0x4, fr, SYM_MAX_INLINE);
 			ok(n == 1 && !strcmp(fr[0].name, "?") && fr[0].line == 0 &&
 				   fr[0].file && !strcmp(fr[0].file, "a.go"),
 			   "%s: name and line offsets out of range: '?' and line 0", mn);
+			gopclntab__free(tab);
+		}
+		free(copy);
+
+		memset(&tw, 0, sizeof(tw));
+		tw.bad_pcsp = true;
+		build(&t, magics[m], true, 8, 4, &tw, &lo);
+		err = open_copy(&t, t.len, lo.gofunc, &copy, &tab);
+		if (ok(err == 0, "%s: opens with bad pcsp offsets", mn)) {
+			is_int(gopclntab__sp_delta(tab, TEXT + 8, &(int32_t){ 0 }), -EINVAL,
+			       "%s: pcsp offset out of range: -EINVAL", mn);
+			is_int(gopclntab__sp_delta(tab, TEXT + 0x48, &(int32_t){ 0 }), -EINVAL,
+			       "%s: no pcsp table: -EINVAL", mn);
+			n = gopclntab__lookup(tab, TEXT + 0x10, fr, SYM_MAX_INLINE);
+			ok(n == 1 && fr[0].line == 11, "%s: lookups unaffected by bad pcsp", mn);
 			gopclntab__free(tab);
 		}
 		free(copy);
@@ -536,7 +590,7 @@ static void test_corrupt(void)
 	for (size_t m = 0; m < 4; m++) {
 		struct tb t;
 		struct layout lo;
-		int opened = 0, crashed = 0;
+		int opened = 0, crashed = 0, bad_sp = 0;
 
 		build(&t, magics[m], false, 8, 1, NULL, &lo);
 		for (size_t len = 0; len < t.len; len++) {
@@ -549,9 +603,18 @@ static void test_corrupt(void)
 				for (uint64_t pc = TEXT - 1; pc <= TEXT + 0x80; pc += 3) {
 					int n = gopclntab__lookup(tab, pc, fr, SYM_MAX_INLINE);
 
+					int32_t d = 0;
+					int e = gopclntab__sp_delta(tab, pc, &d);
+
 					for (int i = 0; i < n; i++)
 						if (!fr[i].name)
 							crashed++;
+					/* A truncated table may lose pcsp, never
+					 * invent a delta f and g do not have. */
+					if (e != 0 && e != -ENOENT && e != -EINVAL)
+						bad_sp++;
+					if (e == 0 && d != 0 && d != 0x18)
+						bad_sp++;
 				}
 				gopclntab__free(tab);
 			}
@@ -559,6 +622,8 @@ static void test_corrupt(void)
 		}
 		ok(crashed == 0, "%s: %zu truncations, %d opened, all answers named",
 		   magic_name(magics[m]), t.len, opened);
+		ok(bad_sp == 0, "%s: truncations give sp deltas of the table or errors",
+		   magic_name(magics[m]));
 	}
 }
 
@@ -848,6 +913,187 @@ static void check_fixture(const char *label, const char *unstripped, const char 
 	gopclntab__free(tab);
 }
 
+struct insn {
+	uint64_t pc;
+	char fn[64], text[64];
+};
+
+/*
+ * `go tool objdump -s re bin`: the instructions of the matching functions
+ * in address order; malloc'd. Returns the count.
+ */
+static int objdump(const char *bin, const char *re, struct insn **out)
+{
+	char cmd[1024], line[1024], fn[64] = "";
+	struct insn *v = NULL;
+	int n = 0, cap = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "%s tool objdump -s '%s' %s", oracle_go, re, bin);
+	p = popen(cmd, "r");
+	if (!p)
+		return 0;
+	while (fgets(line, sizeof(line), p)) {
+		char *f[4], *save = NULL, *tok;
+		int k = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "TEXT ", 5)) {
+			snprintf(fn, sizeof(fn), "%.*s", (int)strcspn(line + 5, "( "), line + 5);
+			continue;
+		}
+		/* "  file:line<TAB>0xpc<TAB>bytes<TAB>instruction<TAB>" */
+		for (tok = strtok_r(line, "\t", &save); tok && k < 4;
+		     tok = strtok_r(NULL, "\t", &save))
+			f[k++] = tok;
+		if (k < 4 || strncmp(f[1], "0x", 2) != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			v = realloc(v, (size_t)cap * sizeof(*v));
+		}
+		v[n].pc = strtoull(f[1], NULL, 16);
+		snprintf(v[n].fn, sizeof(v[n].fn), "%s", fn);
+		snprintf(v[n].text, sizeof(v[n].text), "%.*s", (int)strcspn(f[3], "\t"), f[3]);
+		while (strlen(v[n].text) && v[n].text[strlen(v[n].text) - 1] == ' ')
+			v[n].text[strlen(v[n].text) - 1] = '\0';
+		n++;
+	}
+	pclose(p);
+	*out = v;
+	return n;
+}
+
+/* What an amd64 instruction does to the stack pointer (bytes pushed). */
+static int64_t insn_sp_change(const char *text)
+{
+	size_t len = strlen(text);
+	bool to_sp = len > 4 && !strcmp(text + len - 4, ", SP");
+
+	if (!strncmp(text, "PUSHQ ", 6))
+		return 8;
+	if (!strncmp(text, "POPQ ", 5))
+		return -8;
+	if (to_sp && !strncmp(text, "SUBQ $", 6))
+		return (int64_t)strtoull(text + 6, NULL, 0);
+	if (to_sp && !strncmp(text, "ADDQ $", 6))
+		return -(int64_t)strtoull(text + 6, NULL, 0);
+	return 0;
+}
+
+static bool sp_delta_is(struct gopclntab *tab, uint64_t pc, int32_t want)
+{
+	int32_t d = -1;
+
+	return gopclntab__sp_delta(tab, pc, &d) == 0 && d == want;
+}
+
+/*
+ * The pcsp table of a stripped amd64 build against the unstripped build's
+ * disassembly: every function entry has delta 0; from the entry of main.*
+ * and runtime.memmove to their first RET, at every byte, the delta is what
+ * the PUSHQ/POPQ/SUBQ/ADDQ SP seen so far add up to; main.outer's delta
+ * after its prologue is its SUBQ operand plus the pushed BP (Go 1.21+: PUSHQ
+ * BP; MOVQ SP, BP; SUBQ $N, SP); frameless main.leaf and runtime.memmove
+ * (no push or SUBQ at all) have delta 0 at every byte.
+ */
+static void check_sp_delta(const char *label, const char *unstripped, const char *stripped,
+			   bool push_bp)
+{
+	struct gopclntab *tab = NULL;
+	struct gofunc *fs = NULL;
+	struct insn *in = NULL;
+	int nf, ni, entries_ok = 0, nentries = 0, etext = -1, compared = 0, wrong = 0, nfn = 0;
+	int frameless_ok = 0;
+	int64_t outer_sub = -1, outer_push = 0, outer_after = -1;
+	uint64_t lo, hi;
+
+	if (!ok(open_path(stripped, &tab) == 0, "%s: sp delta: stripped build opens", label))
+		return;
+	nf = nm_text(unstripped, &fs);
+	for (int i = 0; i < nf; i++) {
+		/* runtime.etext marks the end of the text, past every function. */
+		if (!strcmp(fs[i].name, "runtime.etext")) {
+			etext = gopclntab__sp_delta(tab, fs[i].addr, &(int32_t){ 0 });
+			continue;
+		}
+		nentries++;
+		entries_ok += sp_delta_is(tab, fs[i].addr, 0);
+	}
+	ok(nentries > 500 && entries_ok == nentries,
+	   "%s: sp delta 0 at all %d of %d function entries", label, entries_ok, nentries);
+	is_int(etext, -ENOENT, "%s: sp delta at runtime.etext: -ENOENT", label);
+
+	ni = objdump(unstripped, "^(main\\.|runtime\\.memmove$)", &in);
+	for (int i = 0; i < ni; i++) {
+		int64_t sim = 0, sub = -1, push = 0;
+		bool frameless = true, outer = !strcmp(in[i].fn, "main.outer");
+		int j;
+
+		nfn++;
+		for (j = i; j < ni && !strcmp(in[j].fn, in[i].fn); j++) {
+			uint64_t end = j + 1 < ni && !strcmp(in[j + 1].fn, in[i].fn) ? in[j + 1].pc
+										 : in[j].pc + 1;
+			int64_t c = insn_sp_change(in[j].text);
+
+			if (sim >= 0)
+				for (uint64_t pc = in[j].pc; pc < end; pc++, compared++)
+					if (!sp_delta_is(tab, pc, (int32_t)sim) && wrong++ < 5)
+						printf("# %s: %s+%#llx (%s): want delta %lld\n",
+						       label, in[j].fn,
+						       (unsigned long long)(pc - in[i].pc),
+						       in[j].text, (long long)sim);
+			if (c)
+				frameless = false;
+			if (outer && sub < 0 && !strcmp(in[j].text, "PUSHQ BP"))
+				push = 8;
+			if (outer && sub < 0 && c > 0 && strncmp(in[j].text, "PUSHQ", 5)) {
+				sub = c;
+				outer_after = j + 1 < ni ? (int64_t)in[j + 1].pc : -1;
+			}
+			/* Past the first RET the assembler restores the frame for
+			 * the code that follows; the walk stops there. */
+			sim = !strcmp(in[j].text, "RET") || sim < 0 ? -1 : sim + c;
+		}
+		if (outer) {
+			outer_sub = sub;
+			outer_push = push;
+		}
+		if (!strcmp(in[i].fn, "main.leaf") || !strcmp(in[i].fn, "runtime.memmove")) {
+			bool all = frameless;
+
+			for (int k = 0; k < nf && all; k++) {
+				uint64_t end = fs[k].addr + fs[k].size;
+
+				if (!strcmp(fs[k].name, in[i].fn))
+					for (uint64_t pc = fs[k].addr; pc < end; pc++)
+						all &= sp_delta_is(tab, pc, 0);
+			}
+			ok(all, "%s: %s is frameless (no PUSHQ/SUBQ SP) and has sp delta 0 "
+				"at every byte", label, in[i].fn);
+			frameless_ok++;
+		}
+		i = j - 1;
+	}
+	ok(nfn >= 4 && compared > 100 && wrong == 0,
+	   "%s: sp delta at %d pcs of %d functions, entry to first RET, agrees with "
+	   "go tool objdump (%d differ)", label, compared, nfn, wrong);
+	is_int(frameless_ok, 2, "%s: objdump shows main.leaf and runtime.memmove", label);
+	ok(outer_sub > 0 && outer_after > 0 && outer_push == (push_bp ? 8 : 0) &&
+		   sp_delta_is(tab, (uint64_t)outer_after, (int32_t)(outer_sub + outer_push)),
+	   "%s: main.outer after its prologue (%sSUBQ $%#llx, SP): delta %#llx", label,
+	   outer_push ? "PUSHQ BP; " : "", (unsigned long long)outer_sub,
+	   (unsigned long long)(outer_sub + outer_push));
+	gopclntab__text_range(tab, &lo, &hi);
+	is_int(gopclntab__sp_delta(tab, lo - 1, &(int32_t){ 0 }), -ENOENT,
+	       "%s: sp delta below the text: -ENOENT", label);
+	is_int(gopclntab__sp_delta(tab, hi, &(int32_t){ 0 }), -ENOENT,
+	       "%s: sp delta at the end of the text: -ENOENT", label);
+	free(in);
+	free(fs);
+	gopclntab__free(tab);
+}
+
 static void test_truncated_real(const char *bin)
 {
 	struct stat st;
@@ -952,6 +1198,8 @@ static void test_real(void)
 			continue;
 		snprintf(label, sizeof(label), "go%s amd64", tcs[i].ver);
 		check_fixture(label, path, spath, tcs[i].desc);
+		/* Go 1.21+ pushes BP; 1.19 stores it inside its SUBQ'd frame. */
+		check_sp_delta(label, path, spath, strcmp(tcs[i].ver, "1.21") >= 0);
 	}
 	/* PIE and external linking, newest toolchain. */
 	{
