@@ -19,6 +19,8 @@
 
 /* Set by the loader before load. */
 const volatile bool target_all = false; /* -a: every process but the idle task */
+const volatile __u32 self_tgid = 0;     /* bpflame itself, never sampled with -a */
+const volatile __u64 hash_seed = 0;     /* random per run: stack hashes cannot be forged */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -85,16 +87,23 @@ static __always_inline void stat_inc(__u32 index)
 		(*value)++;
 }
 
-/* 64-bit hash of the first n ips; never 0, which means "no stack". */
-static __always_inline __u64 stack_hash(const struct stack_trace *st, __u32 n)
+/*
+ * 64-bit hash of the first n ips, keyed by a per-run secret and by the
+ * owner (the tgid for user stacks, 0 for kernel stacks): a process that
+ * shapes its own stack can neither predict a hash nor reach another
+ * process's stacks. Never 0, which means "no stack".
+ */
+static __always_inline __u64 stack_hash(const struct stack_trace *st, __u32 n, __u32 owner)
 {
-	__u64 h = 0xcbf29ce484222325ULL ^ n;
+	__u64 h = hash_seed ^ ((__u64)owner << 32) ^ n;
 
 	for (__u32 i = 0; i < MAX_STACK_DEPTH && i < n; i++) {
 		h ^= st->ips[i];
-		h *= 0x100000001b3ULL;
-		h ^= h >> 32;
+		h *= 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+		h += hash_seed;
 	}
+	h ^= h >> 32;
 	return h ? h : 1;
 }
 
@@ -120,7 +129,8 @@ static __always_inline __u32 stack_store(struct bpf_perf_event_data *ctx, __u64 
 		return flags & BPF_F_USER_STACK ? STAT_DROP_USER_FAULT : STAT_DROP_KERN_FAULT;
 	if (len == 0)
 		return 0;
-	*hash = stack_hash(st, len / sizeof(__u64));
+	*hash = stack_hash(st, len / sizeof(__u64),
+			   flags & BPF_F_USER_STACK ? bpf_get_current_pid_tgid() >> 32 : 0);
 	err = bpf_map_update_elem(&stacks, hash, st, BPF_NOEXIST);
 	if (err && err != -EEXIST)
 		return STAT_DROP_STACK_FULL;
@@ -168,7 +178,7 @@ int do_sample(struct bpf_perf_event_data *ctx)
 	int err;
 
 	if (target_all) {
-		if ((__u32)id == 0) /* the idle task of each CPU */
+		if ((__u32)id == 0 || tgid == self_tgid) /* idle tasks, ourselves */
 			return 0;
 	} else if (!bpf_map_lookup_elem(&targets, &tgid)) {
 		return 0;

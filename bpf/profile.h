@@ -10,17 +10,19 @@
 #ifndef BPFLAME_PROFILE_H
 #define BPFLAME_PROFILE_H
 
-/* Deepest stack the stack map stores; matches the kernel's default
- * kernel.perf_event_max_stack so no configured stack is ever cut by us. */
+/* Deepest stack stored: the kernel's default kernel.perf_event_max_stack.
+ * A deeper stack loses its outermost frames; user space marks it
+ * "[truncated]". */
 #define MAX_STACK_DEPTH 127
 
 #define TASK_COMM_LEN 16
 
 /*
  * A stack as stored: instruction pointers, leaf first, zero-filled after the
- * last frame. Stacks are stored once, keyed by a 64-bit hash of their
- * contents, so two different stacks never share a slot (unlike a
- * BPF_MAP_TYPE_STACK_TRACE map, which drops a stack whose bucket is taken).
+ * last frame. Stacks are stored once, keyed by a 64-bit keyed hash of their
+ * contents and owner, so two stacks share a slot only by a 2^-64 chance
+ * (a BPF_MAP_TYPE_STACK_TRACE map instead drops a stack whose bucket is
+ * taken, about distinct stacks / buckets of the time).
  */
 struct stack_trace {
 	__u64 ips[MAX_STACK_DEPTH];

@@ -49,11 +49,25 @@ struct record_opts {
 	const char *btf_path;
 };
 
-static volatile sig_atomic_t stop_signal;
+/* The first stop signal ends the recording (outputs are still written);
+ * a second one while draining or writing abandons the outputs. */
+static volatile sig_atomic_t stop_signal, stop_count;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+	stop_count++;
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* A closed stdout (bpflame record -o - | head) is a write error. */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static const char record_usage[] =
@@ -75,9 +89,12 @@ static const char record_usage[] =
 	"                          kernel.perf_event_max_sample_rate)\n"
 	"  -d, --duration SECONDS  stop after SECONDS (default 30); also stops on\n"
 	"                          Ctrl-C/SIGTERM or when every target has exited\n"
-	"      --counts-map-size N distinct stacks counted in the kernel (default:\n"
-	"                          from rate x duration x CPUs)\n"
-	"      --stack-map-size N  stack map entries (default: likewise, at most 65536)\n"
+	"      --counts-map-size N\n"
+	"                          distinct (process, stacks) counted in the kernel\n"
+	"                          (default: rate x duration x CPUs, 4096..262144;\n"
+	"                          at most 4194304)\n"
+	"      --stack-map-size N  distinct stacks stored, about 1 KiB of kernel memory\n"
+	"                          each (default: likewise, 4096..65536; at most 262144)\n"
 	"      --btf FILE          kernel BTF to use when /sys/kernel/btf/vmlinux is absent\n"
 	"\n"
 	"Output:\n"
@@ -182,10 +199,16 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 			o->lines = true;
 			break;
 		case OPT_COUNTS:
+			if (parse_long(optarg, 1, COUNTS_ENTRIES_LIMIT, &o->counts_entries)) {
+				p_err("invalid counts map size '%s': expected 1..%ld", optarg,
+				      (long)COUNTS_ENTRIES_LIMIT);
+				return EXIT_USAGE;
+			}
+			break;
 		case OPT_STACKS:
-			if (parse_long(optarg, 1, 1L << 24,
-				       c == OPT_COUNTS ? &o->counts_entries : &o->stack_entries)) {
-				p_err("invalid map size '%s': expected 1..16777216", optarg);
+			if (parse_long(optarg, 1, STACK_ENTRIES_LIMIT, &o->stack_entries)) {
+				p_err("invalid stack map size '%s': expected 1..%ld", optarg,
+				      (long)STACK_ENTRIES_LIMIT);
 				return EXIT_USAGE;
 			}
 			break;
@@ -338,7 +361,7 @@ static const char *wait_recording(const struct record_opts *o, struct sampler *s
 		struct sampler_stats st;
 
 		if (stop_signal) {
-			why = stop_signal == SIGINT ? "interrupted" : "terminated";
+			why = stop_signal == SIGINT ? "interrupted" : "terminated by a signal";
 			break;
 		}
 		if (now >= deadline)
@@ -388,6 +411,9 @@ static int drain_one(void *ctx_, const struct sampler_sample *sample)
 	struct drain_ctx *ctx = ctx_;
 	size_t i;
 	int err;
+
+	if (stop_count > 1)
+		return -EINTR;
 
 	err = resolver__add(ctx->resolver, sample);
 	if (err)
@@ -544,7 +570,6 @@ int cmd_record(int argc, char **argv)
 	struct sampler *sampler = NULL;
 	struct resolver *resolver = NULL;
 	struct profile *prof = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct out_file outs[MAX_OUTPUTS];
 	bool outputs_open = false;
 	const char *why;
@@ -565,6 +590,7 @@ int cmd_record(int argc, char **argv)
 	if (ret)
 		goto cleanup;
 	outputs_open = true;
+	catch_stop_signals();
 
 	ret = 1;
 	prof = profile__new();
@@ -599,8 +625,6 @@ int cmd_record(int argc, char **argv)
 	}
 	/* Where each target's Go code is, so frameless Go leaves keep their caller. */
 	resolver__each_go_text(resolver, set_go_text_one, sampler);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	start = now_s();
 	why = wait_recording(&o, sampler, &targets, resolver, start);
 
@@ -609,6 +633,10 @@ int cmd_record(int argc, char **argv)
 	sampler__stats(sampler, &st);
 	drain.resolver = resolver;
 	err = sampler__drain(sampler, drain_one, &drain);
+	if (err == -EINTR) {
+		p_err("interrupted again while reading the recording: no output written");
+		goto cleanup;
+	}
 	if (err) {
 		p_err("cannot read the recorded stacks: %s", errstr(err));
 		goto cleanup;

@@ -17,6 +17,7 @@
 
 struct proc_entry {
 	pid_t pid;
+	bool gone;            /* exited: its maps are not read again */
 	struct proc_syms *ps; /* NULL if the process could not be opened */
 };
 
@@ -154,8 +155,10 @@ int resolver__attach_all(struct resolver *r)
 void resolver__refresh(struct resolver *r)
 {
 	for (size_t i = 0; i < r->nprocs; i++) {
-		if (r->procs[i].ps)
-			proc_syms__refresh(r->procs[i].ps);
+		/* A process that is gone keeps its last maps and is not read again. */
+		if (r->procs[i].ps && !r->procs[i].gone &&
+		    proc_syms__refresh(r->procs[i].ps) == -ESRCH)
+			r->procs[i].gone = true;
 	}
 }
 
@@ -390,6 +393,16 @@ int resolver__add(struct resolver *r, const struct sampler_sample *s)
 	if (err || (err = push_stack(r, 0, &id, 1)))
 		return err;
 	depth = 1;
+	if (s->nuser == MAX_STACK_DEPTH) {
+		/* The stack was deeper than what is stored: its root is lost.
+		 * Keep such stacks together instead of as false roots. */
+		struct profile_frame cut = { .name = "[truncated]", .kind = FRAME_UNKNOWN };
+
+		err = profile__intern_frame(r->prof, &cut, &id);
+		if (err || (err = push_stack(r, depth, &id, 1)))
+			return err;
+		depth++;
+	}
 
 	/* Stacks arrive leaf first; the leaf pc is exact, the others are
 	 * return addresses. */

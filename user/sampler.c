@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -100,6 +101,7 @@ int sampler__start(const struct sampler_opts *opts, struct sampler **out, const 
 	bool *online = NULL;
 	int err, ncpus;
 
+	*why = "out of memory";
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -126,6 +128,13 @@ int sampler__start(const struct sampler_opts *opts, struct sampler **out, const 
 				   ? opts->stack_entries
 				   : clamp_u64(planned, STACK_ENTRIES_MIN, STACK_ENTRIES_MAX);
 	s->skel->rodata->target_all = opts->all;
+	s->skel->rodata->self_tgid = getpid();
+	if (getrandom(&s->skel->rodata->hash_seed, sizeof(s->skel->rodata->hash_seed), 0) !=
+	    sizeof(s->skel->rodata->hash_seed)) {
+		*why = "cannot get random bytes for the stack hash";
+		err = -errno;
+		goto fail;
+	}
 	bpf_map__set_max_entries(s->skel->maps.targets, opts->npids ? opts->npids : 1);
 	bpf_map__set_max_entries(s->skel->maps.counts, s->counts_entries);
 	bpf_map__set_max_entries(s->skel->maps.stacks, s->stack_entries);
@@ -235,9 +244,9 @@ int sampler__set_go_text(struct sampler *s, uint32_t tgid, uint64_t start, uint6
 
 void sampler__detach(struct sampler *s)
 {
+	/* The perf-event link owns its event fd: destroying it closes the fd. */
 	for (int i = 0; i < s->nevents; i++) {
 		bpf_link__destroy(s->links[i]);
-		close(s->event_fds[i]);
 		s->links[i] = NULL;
 	}
 	s->nevents = 0;

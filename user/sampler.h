@@ -21,6 +21,15 @@
 
 #include "profile.h"
 
+/*
+ * Upper bounds of the map sizes a user may ask for. The maps are
+ * preallocated kernel memory held for the whole recording: a stack entry
+ * takes about 1 KiB (MAX_STACK_DEPTH ips), a counts entry about 100 bytes,
+ * so these keep a mistyped size from taking gigabytes on a production node.
+ */
+#define STACK_ENTRIES_LIMIT (256 * 1024)
+#define COUNTS_ENTRIES_LIMIT (4 * 1024 * 1024)
+
 struct sampler_opts {
 	const pid_t *pids;      /* target tgids (ignored with all) */
 	size_t npids;
