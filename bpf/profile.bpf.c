@@ -39,9 +39,19 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1); /* resized by the loader */
-	__type(key, __u32);     /* tgid */
+	__type(key, struct proc_key);
 	__type(value, struct proc_info);
 } procs SEC(".maps");
+
+/* Current generation of each process whose image changed during the
+ * recording (absent: generation 0). See struct proc_key. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* resized by the loader */
+	__type(key, __u32);     /* tgid */
+	__type(value, __u32);
+} gens SEC(".maps");
+
 
 /*
  * Stack storage: stacks keyed by a hash of their contents. Both stacks of
@@ -172,7 +182,7 @@ SEC("perf_event")
 int do_sample(struct bpf_perf_event_data *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, drop;
+	__u32 tgid = id >> 32, drop, *gen;
 	struct sample_key key = {};
 	__u64 *count, one = 1;
 	int err;
@@ -186,6 +196,8 @@ int do_sample(struct bpf_perf_event_data *ctx)
 	stat_inc(STAT_SAMPLES);
 
 	key.tgid = tgid;
+	gen = bpf_map_lookup_elem(&gens, &tgid);
+	key.gen = gen ? *gen : 0;
 	drop = stack_store(ctx, BPF_F_USER_STACK, &key.user_stack);
 	if (!drop && key.user_stack) {
 		__u32 zero = 0;
@@ -224,8 +236,44 @@ int do_sample(struct bpf_perf_event_data *ctx)
 	struct proc_info info = {};
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
+	struct proc_key pkey = { .tgid = tgid, .gen = key.gen };
+
 	BPF_CORE_READ_STR_INTO(&info.comm, task, group_leader, comm);
-	bpf_map_update_elem(&procs, &tgid, &info, BPF_NOEXIST);
+	bpf_map_update_elem(&procs, &pkey, &info, BPF_NOEXIST);
+	return 0;
+}
+
+/*
+ * A generation is the boot clock in microseconds (odd, so never 0): unique
+ * per image unless one PID changes image twice within a microsecond, or
+ * exactly 2^32 us (71 minutes) apart. (An atomic counter would need
+ * fetch-and-add, BPF ISA v3, kernel 5.12+.)
+ */
+static __always_inline void new_generation(__u32 tgid)
+{
+	__u32 gen = (__u32)(bpf_ktime_get_ns() / 1000) | 1;
+
+	bpf_map_update_elem(&gens, &tgid, &gen, BPF_ANY);
+}
+
+/* A target replaced its image: its later samples belong to a new generation. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = p->tgid;
+
+	if (target_all || bpf_map_lookup_elem(&targets, &tgid))
+		new_generation(tgid);
+	return 0;
+}
+
+/* With -a, a new process (not a thread) may reuse the PID of one that
+ * exited during the recording: give it a generation of its own. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (target_all && child->pid == child->tgid)
+		new_generation(child->tgid);
 	return 0;
 }
 

@@ -42,7 +42,7 @@ struct stack_trace {
  */
 struct sample_key {
 	__u32 tgid;
-	__u32 pad;
+	__u32 gen;         /* process generation, see struct proc_key */
 	__u64 user_stack;
 	__u64 kern_stack;
 	__u64 leaf_ret;
@@ -52,6 +52,18 @@ struct sample_key {
 struct text_range {
 	__u64 start;
 	__u64 end;
+};
+
+/*
+ * A process image: a tgid and its generation. A generation starts at 0 for
+ * processes running when the recording starts and takes a new, unique
+ * value when a target calls exec or (with -a) when a new process is forked,
+ * so that samples of an old image (or of an earlier process with the same
+ * PID) are never symbolized with the new image's maps.
+ */
+struct proc_key {
+	__u32 tgid;
+	__u32 gen;
 };
 
 /* Per-process facts recorded on a process's first counted stack, so that a

@@ -334,6 +334,11 @@ static int resolve_targets(const struct record_opts *o, struct target_set *t)
 	return 0;
 }
 
+static uint32_t generation_of(void *sampler, pid_t pid)
+{
+	return sampler__generation(sampler, pid);
+}
+
 static int set_go_text_one(void *sampler, pid_t pid, uint64_t start, uint64_t end)
 {
 	sampler__set_go_text(sampler, pid, start, end); /* full map: that process goes without */
@@ -348,12 +353,23 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Stops sampling targets that exited, so a new process reusing a PID is
+ * not profiled (and symbolized) as the old one. */
+static void forget_exited(struct sampler *s, const struct target_set *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->pidfds[i] < 0)
+			sampler__forget_target(s, t->pids[i]);
+	}
+}
+
 /* Waits for the end of the recording; returns why it ended. */
 static const char *wait_recording(const struct record_opts *o, struct sampler *s,
 				  struct target_set *t, struct resolver *r, double start)
 {
 	bool progress = !o->quiet && isatty(STDERR_FILENO);
 	double deadline = start + o->duration_s, next_refresh = start + 1;
+	bool warned_cap = false;
 	const char *why = "duration reached";
 
 	for (;;) {
@@ -384,8 +400,13 @@ static const char *wait_recording(const struct record_opts *o, struct sampler *s
 			/* Pick up libraries loaded while recording, and with -a
 			 * the processes started since, while they are alive. */
 			resolver__refresh(r);
-			if (o->all)
-				resolver__attach_all(r);
+			if (o->all && resolver__attach_all(r) == -E2BIG && !warned_cap) {
+				p_warn("more than %d processes: later ones are not symbolized",
+				       RESOLVER_MAX_PROCS);
+				warned_cap = true;
+			}
+			resolver__each_go_text(r, set_go_text_one, s);
+			forget_exited(s, t);
 			next_refresh = now_s() + 1;
 		}
 	}
@@ -623,6 +644,7 @@ int cmd_record(int argc, char **argv)
 		p_err("%s: %s", why, errstr(err));
 		goto cleanup;
 	}
+	resolver__set_generations(resolver, generation_of, sampler);
 	/* Where each target's Go code is, so frameless Go leaves keep their caller. */
 	resolver__each_go_text(resolver, set_go_text_one, sampler);
 	start = now_s();

@@ -15,9 +15,12 @@
 #include "targets.h"
 #include "util.h"
 
+/* One process image: a (pid, generation) pair, see struct proc_key. */
 struct proc_entry {
 	pid_t pid;
-	bool gone;            /* exited: its maps are not read again */
+	uint32_t gen;
+	bool done;            /* exited or replaced: its maps are not read again */
+	bool go_text_sent;    /* reported by resolver__each_go_text */
 	struct proc_syms *ps; /* NULL if the process could not be opened */
 };
 
@@ -25,6 +28,7 @@ struct proc_entry {
 struct addr_entry {
 	uint64_t addr;
 	uint32_t pid; /* 0 for kernel addresses */
+	uint32_t gen;
 	uint32_t first;
 	uint32_t n;
 	uint32_t is_return; /* looked up as addr - 1 */
@@ -33,8 +37,10 @@ struct addr_entry {
 struct resolver {
 	struct profile *prof;
 	struct objfile_cache *cache;
-	struct proc_entry *procs; /* sorted by pid */
+	struct proc_entry *procs; /* sorted by (pid, gen) */
 	size_t nprocs;
+	uint32_t (*gen_of)(void *ctx, pid_t pid); /* NULL: always 0 */
+	void *gen_ctx;
 
 	struct ksyms *ksyms;
 	bool ksyms_tried;
@@ -84,44 +90,79 @@ void resolver__free(struct resolver *r)
 	free(r);
 }
 
-/* The entry for pid, inserted (not yet opened) if absent; NULL on ENOMEM. */
-static struct proc_entry *proc_entry(struct resolver *r, pid_t pid, bool *created)
+void resolver__set_generations(struct resolver *r, uint32_t (*gen_of)(void *ctx, pid_t pid),
+			       void *ctx)
+{
+	r->gen_of = gen_of;
+	r->gen_ctx = ctx;
+}
+
+static uint32_t current_gen(const struct resolver *r, pid_t pid)
+{
+	return r->gen_of ? r->gen_of(r->gen_ctx, pid) : 0;
+}
+
+/* Index of the first entry >= (pid, gen). */
+static size_t proc_search(const struct resolver *r, pid_t pid, uint32_t gen)
 {
 	size_t lo = 0, hi = r->nprocs;
-	struct proc_entry *v;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
+		const struct proc_entry *e = &r->procs[mid];
 
-		if (r->procs[mid].pid < pid)
+		if (e->pid < pid || (e->pid == pid && e->gen < gen))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* The entry for (pid, gen), inserted (not yet opened) if absent; NULL on ENOMEM. */
+static struct proc_entry *proc_entry(struct resolver *r, pid_t pid, uint32_t gen,
+				     bool *created)
+{
+	size_t at = proc_search(r, pid, gen);
+	struct proc_entry *v;
+
 	*created = false;
-	if (lo < r->nprocs && r->procs[lo].pid == pid)
-		return &r->procs[lo];
+	if (at < r->nprocs && r->procs[at].pid == pid && r->procs[at].gen == gen)
+		return &r->procs[at];
 	v = realloc(r->procs, (r->nprocs + 1) * sizeof(*v));
 	if (!v)
 		return NULL;
 	r->procs = v;
-	memmove(&v[lo + 1], &v[lo], (r->nprocs - lo) * sizeof(*v));
-	v[lo] = (struct proc_entry){ .pid = pid };
+	memmove(&v[at + 1], &v[at], (r->nprocs - at) * sizeof(*v));
+	v[at] = (struct proc_entry){ .pid = pid, .gen = gen };
 	r->nprocs++;
 	*created = true;
-	return &v[lo];
+	return &v[at];
 }
 
-int resolver__attach(struct resolver *r, pid_t pid)
+static bool have_pid(const struct resolver *r, pid_t pid)
+{
+	size_t at = proc_search(r, pid, 0);
+
+	return at < r->nprocs && r->procs[at].pid == pid;
+}
+
+/* Opens the current image of pid as a new entry. Returns 0 or -errno. */
+static int attach_current(struct resolver *r, pid_t pid)
 {
 	bool created;
-	struct proc_entry *e = proc_entry(r, pid, &created);
+	struct proc_entry *e = proc_entry(r, pid, current_gen(r, pid), &created);
 
 	if (!e)
 		return -ENOMEM;
 	if (!created)
 		return e->ps ? 0 : -ESRCH;
 	return proc_syms__open(r->cache, pid, &e->ps);
+}
+
+int resolver__attach(struct resolver *r, pid_t pid)
+{
+	return attach_current(r, pid);
 }
 
 int resolver__attach_all(struct resolver *r)
@@ -133,19 +174,19 @@ int resolver__attach_all(struct resolver *r)
 
 	if (!dir)
 		return -errno;
-	while ((de = readdir(dir)) && r->nprocs < RESOLVER_MAX_PROCS) {
-		struct proc_entry *e;
-		bool created;
+	while ((de = readdir(dir))) {
 		long pid;
 
-		if (parse_long(de->d_name, 1, INT_MAX, &pid) || pid == self)
+		if (parse_long(de->d_name, 1, INT_MAX, &pid) || pid == self ||
+		    have_pid(r, (pid_t)pid))
 			continue;
-		e = proc_entry(r, (pid_t)pid, &created);
-		if (!e)
+		if (r->nprocs >= RESOLVER_MAX_PROCS) {
+			attached = -E2BIG;
 			break;
-		/* Kernel threads have no maps: proc_syms__open leaves ps NULL
-		 * and their (kernel-only) stacks need none. */
-		if (created && !proc_syms__open(r->cache, (pid_t)pid, &e->ps))
+		}
+		/* Kernel threads have no maps: their entry has no ps, and
+		 * their (kernel-only) stacks need none. */
+		if (!attach_current(r, (pid_t)pid))
 			attached++;
 	}
 	closedir(dir);
@@ -154,12 +195,34 @@ int resolver__attach_all(struct resolver *r)
 
 void resolver__refresh(struct resolver *r)
 {
+	pid_t *changed = NULL;
+	size_t nchanged = 0;
+
 	for (size_t i = 0; i < r->nprocs; i++) {
-		/* A process that is gone keeps its last maps and is not read again. */
-		if (r->procs[i].ps && !r->procs[i].gone &&
-		    proc_syms__refresh(r->procs[i].ps) == -ESRCH)
-			r->procs[i].gone = true;
+		struct proc_entry *e = &r->procs[i];
+		bool latest = i + 1 == r->nprocs || r->procs[i + 1].pid != e->pid;
+
+		if (!latest || e->done || !e->ps)
+			continue;
+		if (current_gen(r, e->pid) != e->gen) {
+			/* exec (or a new process with this PID): keep the old
+			 * image for the samples it took, open the new one. */
+			pid_t *p = realloc(changed, (nchanged + 1) * sizeof(*p));
+
+			e->done = true;
+			if (p) {
+				changed = p;
+				changed[nchanged++] = e->pid;
+			}
+			continue;
+		}
+		/* A process that is gone keeps its last maps. */
+		if (proc_syms__refresh(e->ps) == -ESRCH)
+			e->done = true;
 	}
+	for (size_t i = 0; i < nchanged; i++)
+		attach_current(r, changed[i]);
+	free(changed);
 }
 
 const char *resolver__kernel_warning(const struct resolver *r)
@@ -174,18 +237,23 @@ int resolver__each_go_text(struct resolver *r,
 	int ret;
 
 	for (size_t i = 0; i < r->nprocs; i++) {
-		if (!r->procs[i].ps || proc_syms__go_text(r->procs[i].ps, &start, &end))
+		struct proc_entry *e = &r->procs[i];
+
+		if (e->go_text_sent || e->done || !e->ps ||
+		    proc_syms__go_text(e->ps, &start, &end))
 			continue;
-		ret = cb(ctx, r->procs[i].pid, start, end);
+		e->go_text_sent = true;
+		ret = cb(ctx, e->pid, start, end);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-static uint64_t addr_hash(uint32_t pid, uint64_t addr, uint32_t is_return)
+static uint64_t addr_hash(uint32_t pid, uint32_t gen, uint64_t addr, uint32_t is_return)
 {
-	uint64_t h = (addr ^ ((uint64_t)pid << 40) ^ ((uint64_t)is_return << 63));
+	uint64_t h = (addr ^ ((uint64_t)pid << 40) ^ ((uint64_t)gen << 20) ^
+		      ((uint64_t)is_return << 63));
 
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
@@ -205,7 +273,7 @@ static int addr_cache_grow(struct resolver *r)
 		return -ENOMEM;
 	for (size_t i = 0; i < r->naddrs; i++) {
 		const struct addr_entry *a = &r->addrs[i];
-		size_t s = addr_hash(a->pid, a->addr, a->is_return) & (cap - 1);
+		size_t s = addr_hash(a->pid, a->gen, a->addr, a->is_return) & (cap - 1);
 
 		while (slots[s])
 			s = (s + 1) & (cap - 1);
@@ -267,19 +335,32 @@ static int symbolize_kernel(struct resolver *r, uint64_t addr)
 	return intern(r, "[unknown]", NULL, 0, FRAME_KERNEL, addr, NULL);
 }
 
-static int symbolize_user(struct resolver *r, pid_t pid, uint64_t addr, bool is_return)
+/*
+ * The entry of the image that took a sample. An image not attached yet is
+ * opened now if the process still runs it; otherwise (it exited or changed
+ * image since) its entry stays without symbols.
+ */
+static struct proc_entry *sample_image(struct resolver *r, pid_t pid, uint32_t gen)
+{
+	bool created;
+	struct proc_entry *e = proc_entry(r, pid, gen, &created);
+
+	if (e && created && current_gen(r, pid) == gen)
+		proc_syms__open(r->cache, pid, &e->ps);
+	return e;
+}
+
+static int symbolize_user(struct resolver *r, pid_t pid, uint32_t gen, uint64_t addr,
+			  bool is_return)
 {
 	struct sym_frame frames[SYM_MAX_INLINE];
 	struct sym_location loc = { 0 };
 	struct proc_entry *e;
-	bool created;
 	int n, err;
 
-	e = proc_entry(r, pid, &created);
+	e = sample_image(r, pid, gen);
 	if (!e)
 		return -ENOMEM;
-	if (created) /* not a target known at start: open it now if still alive */
-		proc_syms__open(r->cache, pid, &e->ps);
 	if (!e->ps)
 		return intern(r, "[unknown]", NULL, 0, FRAME_UNKNOWN, 0, NULL);
 	n = proc_syms__lookup(e->ps, addr, is_return, frames, SYM_MAX_INLINE, &loc);
@@ -303,10 +384,10 @@ static int symbolize_user(struct resolver *r, pid_t pid, uint64_t addr, bool is_
  * The frames of one address, from the cache or symbolized now. Returns 0
  * and the pool range in *first and *n, or a negative errno.
  */
-static int resolve_addr(struct resolver *r, uint32_t pid, uint64_t addr, bool is_return,
-			uint32_t *first, uint32_t *n)
+static int resolve_addr(struct resolver *r, uint32_t pid, uint32_t gen, uint64_t addr,
+			bool is_return, uint32_t *first, uint32_t *n)
 {
-	uint64_t h = addr_hash(pid, addr, is_return);
+	uint64_t h = addr_hash(pid, gen, addr, is_return);
 	struct addr_entry *a;
 	size_t slot;
 	int err;
@@ -316,7 +397,8 @@ static int resolve_addr(struct resolver *r, uint32_t pid, uint64_t addr, bool is
 		return err;
 	for (slot = h & (r->slots_cap - 1); r->slots[slot]; slot = (slot + 1) & (r->slots_cap - 1)) {
 		a = &r->addrs[r->slots[slot] - 1];
-		if (a->addr == addr && a->pid == pid && a->is_return == is_return) {
+		if (a->addr == addr && a->pid == pid && a->gen == gen &&
+		    a->is_return == is_return) {
 			*first = a->first;
 			*n = a->n;
 			return 0;
@@ -326,7 +408,7 @@ static int resolve_addr(struct resolver *r, uint32_t pid, uint64_t addr, bool is
 	if (pid == 0)
 		err = symbolize_kernel(r, is_return ? addr - 1 : addr);
 	else
-		err = symbolize_user(r, pid, addr, is_return);
+		err = symbolize_user(r, pid, gen, addr, is_return);
 	if (err)
 		return err;
 	*n = r->npool - *first;
@@ -335,7 +417,8 @@ static int resolve_addr(struct resolver *r, uint32_t pid, uint64_t addr, bool is
 		return -ENOMEM;
 	r->addrs = a;
 	r->addrs[r->naddrs++] = (struct addr_entry){
-		.addr = addr, .pid = pid, .first = *first, .n = *n, .is_return = is_return,
+		.addr = addr, .pid = pid, .gen = gen, .first = *first, .n = *n,
+		.is_return = is_return,
 	};
 	r->slots[slot] = r->naddrs;
 	return 0;
@@ -366,12 +449,11 @@ static int push_stack(struct resolver *r, size_t depth, const uint32_t *ids, uin
 static bool leaf_caller_missing(struct resolver *r, const struct sampler_sample *s)
 {
 	struct proc_entry *e;
-	bool created;
 	int32_t delta;
 
 	if (!s->leaf_ret || !s->nuser)
 		return false;
-	e = proc_entry(r, s->tgid, &created);
+	e = sample_image(r, s->tgid, s->gen);
 	return e && e->ps && !proc_syms__go_sp_delta(e->ps, s->user_ips[0], &delta) && !delta;
 }
 
@@ -408,18 +490,18 @@ int resolver__add(struct resolver *r, const struct sampler_sample *s)
 	 * return addresses. */
 	for (int i = (int)s->nuser - 1; i >= 0; i--) {
 		if (i == 0 && leaf_caller_missing(r, s)) {
-			err = resolve_addr(r, s->tgid, s->leaf_ret, true, &first, &n);
+			err = resolve_addr(r, s->tgid, s->gen, s->leaf_ret, true, &first, &n);
 			if (err || (err = push_stack(r, depth, r->pool + first, n)))
 				return err;
 			depth += n;
 		}
-		err = resolve_addr(r, s->tgid, s->user_ips[i], i > 0, &first, &n);
+		err = resolve_addr(r, s->tgid, s->gen, s->user_ips[i], i > 0, &first, &n);
 		if (err || (err = push_stack(r, depth, r->pool + first, n)))
 			return err;
 		depth += n;
 	}
 	for (int i = (int)s->nkern - 1; i >= 0; i--) {
-		err = resolve_addr(r, 0, s->kern_ips[i], i > 0, &first, &n);
+		err = resolve_addr(r, 0, 0, s->kern_ips[i], i > 0, &first, &n);
 		if (err || (err = push_stack(r, depth, r->pool + first, n)))
 			return err;
 		depth += n;

@@ -23,22 +23,33 @@ struct resolver;
 
 /* Returns 0 and *out, or -ENOMEM. prof receives the stacks; it is not owned. */
 int resolver__new(struct profile *prof, struct resolver **out);
+/*
+ * Where process generations come from (sampler__generation): a process
+ * whose generation changes (exec, or a new process reusing a PID) gets a
+ * new entry with its new maps, while its earlier samples keep the old ones.
+ * Without it every generation is 0.
+ */
+void resolver__set_generations(struct resolver *r, uint32_t (*gen_of)(void *ctx, pid_t pid),
+			       void *ctx);
+
 /* Opens pid's mappings and binaries now. Returns 0, -ESRCH if it is gone. */
 int resolver__attach(struct resolver *r, pid_t pid);
 /*
  * Attaches every process of /proc not attached yet (for -a, at the start and
  * then periodically, so short-lived processes are opened while alive). At
- * most RESOLVER_MAX_PROCS processes are kept. Returns the number attached.
+ * most RESOLVER_MAX_PROCS processes are kept. Returns the number attached,
+ * or -E2BIG once that cap stops it.
  */
 int resolver__attach_all(struct resolver *r);
 #define RESOLVER_MAX_PROCS 16384
 
-/* Re-reads the maps of every attached live process (new shared libraries). */
+/* Re-reads the maps of every attached live process (new shared libraries),
+ * and opens the new image of a process whose generation changed. */
 void resolver__refresh(struct resolver *r);
 /*
  * Calls cb with the runtime range of the Go code of every attached process
- * that has some (for sampler__set_go_text). Stops at and returns cb's first
- * non-zero value, else 0.
+ * image that has some and was not reported yet (for sampler__set_go_text).
+ * Stops at and returns cb's first non-zero value, else 0.
  */
 int resolver__each_go_text(struct resolver *r,
 			   int (*cb)(void *ctx, pid_t pid, uint64_t start, uint64_t end), void *ctx);

@@ -16,6 +16,7 @@
 
 struct sampler {
 	struct profile_bpf *skel;
+	struct bpf_link *exec_link, *fork_link; /* generation tracking */
 	struct bpf_link **links;
 	int *event_fds;
 	int nevents;
@@ -138,9 +139,12 @@ int sampler__start(const struct sampler_opts *opts, struct sampler **out, const 
 	bpf_map__set_max_entries(s->skel->maps.targets, opts->npids ? opts->npids : 1);
 	bpf_map__set_max_entries(s->skel->maps.counts, s->counts_entries);
 	bpf_map__set_max_entries(s->skel->maps.stacks, s->stack_entries);
+	/* One entry per process image: room for a few execs per target. */
 	bpf_map__set_max_entries(s->skel->maps.procs,
-				 opts->all ? PROCS_ENTRIES_ALL : (opts->npids ? opts->npids : 1));
+				 opts->all ? PROCS_ENTRIES_ALL : 8 * opts->npids + 64);
 	bpf_map__set_max_entries(s->skel->maps.go_text,
+				 opts->all ? PROCS_ENTRIES_ALL : (opts->npids ? opts->npids : 1));
+	bpf_map__set_max_entries(s->skel->maps.gens,
 				 opts->all ? PROCS_ENTRIES_ALL : (opts->npids ? opts->npids : 1));
 
 	err = profile_bpf__load(s->skel);
@@ -151,6 +155,15 @@ int sampler__start(const struct sampler_opts *opts, struct sampler **out, const 
 	err = fill_targets(s, opts);
 	if (err) {
 		*why = "cannot fill the target map";
+		goto fail;
+	}
+
+	/* Generations first: an exec after sampling starts must not be missed. */
+	s->exec_link = bpf_program__attach(s->skel->progs.on_exec);
+	s->fork_link = opts->all ? bpf_program__attach(s->skel->progs.on_fork) : NULL;
+	if (!s->exec_link || (opts->all && !s->fork_link)) {
+		err = -errno;
+		*why = "cannot attach to the exec and fork tracepoints";
 		goto fail;
 	}
 
@@ -242,8 +255,24 @@ int sampler__set_go_text(struct sampler *s, uint32_t tgid, uint64_t start, uint6
 	return 0;
 }
 
+uint32_t sampler__generation(const struct sampler *s, uint32_t tgid)
+{
+	__u32 gen = 0;
+
+	bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.gens), &tgid, &gen);
+	return gen;
+}
+
+void sampler__forget_target(struct sampler *s, uint32_t tgid)
+{
+	bpf_map_delete_elem(bpf_map__fd(s->skel->maps.targets), &tgid);
+}
+
 void sampler__detach(struct sampler *s)
 {
+	bpf_link__destroy(s->exec_link);
+	bpf_link__destroy(s->fork_link);
+	s->exec_link = s->fork_link = NULL;
 	/* The perf-event link owns its event fd: destroying it closes the fd. */
 	for (int i = 0; i < s->nevents; i++) {
 		bpf_link__destroy(s->links[i]);
@@ -275,6 +304,7 @@ int sampler__drain(struct sampler *s, int (*cb)(void *ctx, const struct sampler_
 	uint64_t user_ips[MAX_STACK_DEPTH], kern_ips[MAX_STACK_DEPTH];
 	struct sample_key key, next;
 	struct proc_info info;
+	struct proc_key pkey;
 	struct sampler_sample sample;
 	void *prev = NULL;
 	__u64 count;
@@ -288,10 +318,12 @@ int sampler__drain(struct sampler *s, int (*cb)(void *ctx, const struct sampler_
 		if (bpf_map_lookup_elem(counts_fd, &key, &count))
 			continue;
 		memset(&info, 0, sizeof(info));
-		bpf_map_lookup_elem(procs_fd, &key.tgid, &info);
+		pkey = (struct proc_key){ .tgid = key.tgid, .gen = key.gen };
+		bpf_map_lookup_elem(procs_fd, &pkey, &info);
 		info.comm[sizeof(info.comm) - 1] = '\0';
 		sample = (struct sampler_sample){
 			.tgid = key.tgid,
+			.gen = key.gen,
 			.comm = info.comm,
 			.count = count,
 			.user_ips = user_ips,

@@ -50,6 +50,7 @@ struct sampler_stats {
  * are valid only during the callback. */
 struct sampler_sample {
 	uint32_t tgid;
+	uint32_t gen;     /* process generation (struct proc_key) */
 	const char *comm; /* process name recorded in the kernel, "" if unknown */
 	uint64_t count;
 	const uint64_t *user_ips;
@@ -76,6 +77,10 @@ int sampler__stats(const struct sampler *s, struct sampler_stats *stats);
  * -errno (-E2BIG when the map is full: those processes go without).
  */
 int sampler__set_go_text(struct sampler *s, uint32_t tgid, uint64_t start, uint64_t end);
+/* The current generation of process tgid (0 until its image changes). */
+uint32_t sampler__generation(const struct sampler *s, uint32_t tgid);
+/* Stops sampling tgid (a target that exited: its PID may be reused). */
+void sampler__forget_target(struct sampler *s, uint32_t tgid);
 void sampler__detach(struct sampler *s);
 /* Calls cb for every aggregated stack; stops and returns cb's value if non-zero. */
 int sampler__drain(struct sampler *s, int (*cb)(void *ctx, const struct sampler_sample *sample),
