@@ -4,7 +4,7 @@
  *
  * Plain __u32/__u64 structs and #defines only: both the BPF program and user
  * space include this file. The BPF program aggregates one count per
- * (tgid, user stack id, kernel stack id); user space drains the maps after
+ * (process image, user stack, kernel stack); user space drains the maps after
  * detaching. Every sample that cannot be counted increments one drop cause.
  */
 #ifndef BPFLAME_PROFILE_H

@@ -175,8 +175,8 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'd':
 			if (parse_long(optarg, 1, 365L * 24 * 3600, &o->duration_s)) {
-				p_err("invalid duration '%s': expected a positive number of seconds",
-				      optarg);
+				p_err("invalid duration '%s': expected a positive number "
+				      "of seconds", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -186,8 +186,8 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 				return EXIT_USAGE;
 			}
 			if (output_format_of(optarg, &o->formats[o->noutputs])) {
-				p_err("unknown output format for '%s': use FILE.folded, FILE.svg or -",
-				      optarg);
+				p_err("unknown output format for '%s': use FILE.folded, "
+				      "FILE.svg or -", optarg);
 				return EXIT_USAGE;
 			}
 			o->outputs[o->noutputs++] = optarg;
@@ -510,7 +510,8 @@ static void print_summary(const struct record_opts *o, const struct sampler *s,
 		if (st->drops[STAT_DROP_STACK_FULL])
 			fprintf(stderr, "  hint: raise --stack-map-size (now %u)\n", stack_entries);
 		if (st->drops[STAT_DROP_COUNTS_FULL])
-			fprintf(stderr, "  hint: raise --counts-map-size (now %u)\n", counts_entries);
+			fprintf(stderr, "  hint: raise --counts-map-size (now %u)\n",
+				counts_entries);
 	} else {
 		fprintf(stderr, "  lost samples: 0\n");
 	}
@@ -623,8 +624,12 @@ int cmd_record(int argc, char **argv)
 	 * mid-run keeps its symbols. */
 	if (o.all)
 		resolver__attach_all(resolver);
-	for (size_t i = 0; i < targets.n; i++)
-		resolver__attach(resolver, targets.pids[i]);
+	for (size_t i = 0; i < targets.n; i++) {
+		err = resolver__attach(resolver, targets.pids[i]);
+		if (err)
+			p_warn("cannot read the memory map of PID %d (%s): its user frames "
+			       "will show as [unknown]", targets.pids[i], errstr(err));
+	}
 	err = targets__watch(&targets);
 	if (err) {
 		p_err("cannot watch the target processes: %s", errstr(err));
@@ -652,7 +657,8 @@ int cmd_record(int argc, char **argv)
 
 	sampler__detach(sampler);
 	seconds = now_s() - start;
-	sampler__stats(sampler, &st);
+	if (sampler__stats(sampler, &st))
+		p_warn("cannot read the sample counters: the summary is incomplete");
 	drain.resolver = resolver;
 	err = sampler__drain(sampler, drain_one, &drain);
 	if (err == -EINTR) {

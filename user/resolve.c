@@ -230,8 +230,7 @@ const char *resolver__kernel_warning(const struct resolver *r)
 	return r->kernel_warning[0] ? r->kernel_warning : NULL;
 }
 
-int resolver__each_go_text(struct resolver *r,
-			   int (*cb)(void *ctx, pid_t pid, uint64_t start, uint64_t end), void *ctx)
+int resolver__each_go_text(struct resolver *r, go_text_fn cb, void *ctx)
 {
 	uint64_t start, end;
 	int ret;
@@ -395,7 +394,9 @@ static int resolve_addr(struct resolver *r, uint32_t pid, uint32_t gen, uint64_t
 	err = addr_cache_grow(r);
 	if (err)
 		return err;
-	for (slot = h & (r->slots_cap - 1); r->slots[slot]; slot = (slot + 1) & (r->slots_cap - 1)) {
+	size_t mask = r->slots_cap - 1;
+
+	for (slot = h & mask; r->slots[slot]; slot = (slot + 1) & mask) {
 		a = &r->addrs[r->slots[slot] - 1];
 		if (a->addr == addr && a->pid == pid && a->gen == gen &&
 		    a->is_return == is_return) {

@@ -51,8 +51,8 @@ void resolver__refresh(struct resolver *r);
  * image that has some and was not reported yet (for sampler__set_go_text).
  * Stops at and returns cb's first non-zero value, else 0.
  */
-int resolver__each_go_text(struct resolver *r,
-			   int (*cb)(void *ctx, pid_t pid, uint64_t start, uint64_t end), void *ctx);
+typedef int (*go_text_fn)(void *ctx, pid_t pid, uint64_t start, uint64_t end);
+int resolver__each_go_text(struct resolver *r, go_text_fn cb, void *ctx);
 
 /* Symbolizes one drained sample and adds it to the profile. Returns 0 or -errno. */
 int resolver__add(struct resolver *r, const struct sampler_sample *sample);

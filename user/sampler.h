@@ -4,7 +4,7 @@
  * Loads bpf/profile.bpf.c, opens one CPU-clock perf event per online CPU,
  * attaches, and later detaches and drains the aggregated counts. Stack
  * storage is hidden here: a drained sample carries its instruction pointers,
- * not stack ids, so a later unwinder can replace the stack map without
+ * not stack hashes, so a later unwinder can replace the stack map without
  * touching callers.
  *
  * Lifecycle: sampler__start() -> [sampler__stats()]* -> sampler__detach()

@@ -218,15 +218,6 @@ size_t targets__poll(struct target_set *t, int timeout_ms)
 	return alive;
 }
 
-bool targets__contains(const struct target_set *t, pid_t pid)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		if (t->pids[i] == pid)
-			return true;
-	}
-	return false;
-}
-
 void targets__free(struct target_set *t)
 {
 	for (size_t i = 0; i < t->n; i++) {

@@ -30,7 +30,6 @@ int targets__add_name(struct target_set *t, const char *name);
 int targets__watch(struct target_set *t);
 /* Waits up to timeout_ms for a target to exit; returns the number still alive. */
 size_t targets__poll(struct target_set *t, int timeout_ms);
-bool targets__contains(const struct target_set *t, pid_t pid);
 void targets__free(struct target_set *t);
 
 /* The tgid of a thread id, or a negative errno (-ESRCH if none). */

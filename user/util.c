@@ -135,8 +135,11 @@ int out_file__open(struct out_file *out, const char *path)
 		err = -errno;
 		goto fail;
 	}
-	/* mkstemp creates 0600; an output file is for the user to read. */
-	fchmod(fd, 0644);
+	/* mkstemp creates 0600: give the file the mode a plain create would. */
+	mode_t mask = umask(0);
+
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
 	out->stream = fdopen(fd, "w");
 	if (!out->stream) {
 		err = -errno;
