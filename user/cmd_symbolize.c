@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -247,6 +248,7 @@ int cmd_symbolize(int argc, char **argv)
 	const char *exe = NULL;
 	bool inlines = false, verbose = false;
 	struct gopclntab *tab = NULL;
+	struct stat st;
 	unsigned long long *pcs = NULL;
 	struct batch *b = NULL;
 	int c, fd, err, nargs, ret = 0;
@@ -303,9 +305,16 @@ int cmd_symbolize(int argc, char **argv)
 		}
 	}
 
-	fd = open(exe, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not hang the open; only regular files pass. */
+	fd = open(exe, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		p_err("cannot open %s: %s", exe, errstr(errno));
+		free(pcs);
+		return EXIT_USAGE;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		p_err("%s: not a regular file", exe);
+		close(fd);
 		free(pcs);
 		return EXIT_USAGE;
 	}
