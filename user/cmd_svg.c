@@ -265,6 +265,10 @@ static int read_error(const char *path, int err)
 	}
 	if (err == -EINVAL)
 		return EXIT_USAGE; /* --strict: the line was reported */
+	if (err == -EISDIR) {
+		p_err("%s is a directory", input_name(path));
+		return EXIT_USAGE;
+	}
 	p_err("cannot read %s: %s", input_name(path), errstr(err));
 	return 1;
 }
@@ -312,138 +316,46 @@ static void free_sequence(struct sequence *s)
 	free(s->v);
 }
 
-static bool count_token(const char *s, size_t len, double *out)
+/* Records one stack of the input, in order (folded_read_opts.on_stack). */
+static int append_to_sequence(void *ctx, const uint32_t *ids, uint32_t depth, double weight)
 {
-	char buf[64];
-	size_t digits = 0;
-	char *end;
+	struct sequence *seq = ctx;
+	uint32_t *copy;
 
-	if (!len || len >= sizeof(buf))
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (isdigit((unsigned char)s[i]))
-			digits++;
-		else if (s[i] != '.')
-			return false;
-	}
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	*out = strtod(buf, &end);
-	return digits && !*end && isfinite(*out);
-}
-
-/* Splits a trailing count off [line, line + *len); false if there is none. */
-static bool split_count(const char *line, size_t *len, double *count)
-{
-	size_t start = *len;
-
-	while (start > 0 && !isspace((unsigned char)line[start - 1]))
-		start--;
-	if (start == 0 || !count_token(line + start, *len - start, count))
-		return false;
-	/* flamegraph.pl's /^(.*)\s+?(\d+(?:\.\d*)?)$/ takes one blank: the rest
-	 * belongs to the stack (perf-vertx-stacks-01 has a frame " "). */
-	*len = start - 1;
-	return true;
-}
-
-static int read_sequence_line(struct profile *prof, struct sequence *seq, const char *line,
-			      size_t len, double count)
-{
-	uint32_t *ids = NULL, depth = 0, cap = 0;
-	size_t start = 0;
-	int err = 0;
-
-	while (start <= len) {
-		const char *semi = memchr(line + start, ';', len - start);
-		size_t end = semi ? (size_t)(semi - line) : len, name_len;
-		struct profile_frame f = { 0 };
-		char *name;
-
-		f.kind = profile__parse_label(line + start, end - start, &name_len);
-		name = strndup(line + start, name_len);
-		if (!name) {
-			err = -ENOMEM;
-			break;
-		}
-		if (depth == cap) {
-			uint32_t *bigger = realloc(ids, (cap * 2 + 16) * sizeof(*ids));
-
-			if (!bigger) {
-				free(name);
-				err = -ENOMEM;
-				break;
-			}
-			ids = bigger;
-			cap = cap * 2 + 16;
-		}
-		f.name = name;
-		err = profile__intern_frame(prof, &f, &ids[depth++]);
-		free(name);
-		if (err || !semi)
-			break;
-		start = end + 1;
-	}
-	if (!err)
-		err = profile__add_stack(prof, ids, depth, count);
-	if (!err && seq->n == seq->cap) {
+	if (seq->n == seq->cap) {
 		size_t ncap = seq->cap ? seq->cap * 2 : 1024;
 		struct profile_stack *v = realloc(seq->v, ncap * sizeof(*v));
 
 		if (!v)
-			err = -ENOMEM;
-		else
-			seq->v = v, seq->cap = ncap;
+			return -ENOMEM;
+		seq->v = v;
+		seq->cap = ncap;
 	}
-	if (err) {
-		free(ids);
-		return err;
-	}
-	seq->v[seq->n++] =
-		(struct profile_stack){ .frames = ids, .depth = depth, .weight = count };
+	copy = malloc(depth * sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, ids, depth * sizeof(*copy));
+	seq->v[seq->n++] = (struct profile_stack){ .frames = copy, .depth = depth, .weight = weight };
 	return 0;
 }
 
 static int read_sequence(const char *path, bool strict, struct profile *prof,
 			 struct sequence *seq)
 {
+	struct folded_read_opts ro = {
+		.source = input_name(path), .strict = strict,
+		.on_stack = append_to_sequence, .ctx = seq,
+	};
 	FILE *in = open_input(path);
-	size_t cap = 0, lineno = 0;
-	char *line = NULL;
-	ssize_t got;
-	int err = 0;
+	int err;
 
 	if (!in) {
 		p_err("cannot open %s: %s", path, errstr(errno));
 		return EXIT_USAGE;
 	}
-	while (!err && (got = getline(&line, &cap, in)) >= 0) {
-		size_t len = got;
-		double count, first;
-
-		lineno++;
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			len--;
-		if (!len)
-			continue;
-		if (!split_count(line, &len, &count) || (split_count(line, &len, &first), !len)) {
-			if (strict) {
-				p_err("%s:%zu: malformed folded line", input_name(path), lineno);
-				err = -EINVAL;
-				break;
-			}
-			p_warn("%s:%zu: malformed folded line skipped", input_name(path), lineno);
-			continue;
-		}
-		err = read_sequence_line(prof, seq, line, len, count);
-	}
-	if (!err && ferror(in))
-		err = -EIO;
+	err = folded__read(prof, in, &ro);
 	if (in != stdin)
 		fclose(in);
-	free(line);
-	if (!err && !seq->n)
-		err = -ENODATA;
 	return err ? read_error(path, err) : 0;
 }
 

@@ -51,7 +51,7 @@ struct sbuf {
 static void sb_flush(struct sbuf *b)
 {
 	if (b->len && fwrite(b->data, 1, b->len, b->out) != b->len)
-		b->err = -EIO;
+		b->err = errno ? -errno : -EIO;
 	b->len = 0;
 }
 
@@ -61,7 +61,7 @@ static void sb_put(struct sbuf *b, const char *s, size_t n)
 		sb_flush(b);
 		if (n > sizeof(b->data)) {
 			if (fwrite(s, 1, n, b->out) != n)
-				b->err = -EIO;
+				b->err = errno ? -errno : -EIO;
 			return;
 		}
 	}

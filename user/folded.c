@@ -9,6 +9,9 @@
 
 #include "util.h"
 
+/* Malformed lines reported one by one; past this, only their number. */
+#define MAX_LINE_WARNINGS 5
+
 struct folded_line {
 	char *text;
 	double weight;
@@ -66,6 +69,17 @@ static char *stack_text(const struct profile *prof, const struct profile_stack *
 			cap = cap * 2 + n;
 		}
 	}
+	/*
+	 * A last frame ending in " 123" (a name a process chose) would read
+	 * back as a count, turning the line into the two-count diff form:
+	 * keep the digits in the name by replacing that blank.
+	 */
+	size_t end = len;
+
+	while (end > 0 && (isdigit((unsigned char)text[end - 1]) || text[end - 1] == '.'))
+		end--;
+	if (end < len && end > 0 && isspace((unsigned char)text[end - 1]))
+		text[end - 1] = '_';
 	return text;
 }
 
@@ -118,7 +132,7 @@ out:
 
 /*
  * Parses a non-negative count ("12", "0.5", "3."); returns 0 or -EINVAL.
- * flamegraph.pl accepts the same shapes: digits, optionally a fraction.
+ * flamegraph.pl accepts the same shapes: \d+(\.\d*)?, so not ".5".
  */
 static int parse_count(const char *s, size_t len, double *out)
 {
@@ -126,12 +140,14 @@ static int parse_count(const char *s, size_t len, double *out)
 	char *end;
 	size_t digits = 0;
 
-	if (!len || len >= sizeof(buf))
+	size_t dots = 0;
+
+	if (!len || len >= sizeof(buf) || !isdigit((unsigned char)s[0]))
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++) {
 		if (isdigit((unsigned char)s[i]))
 			digits++;
-		else if (s[i] != '.')
+		else if (s[i] != '.' || ++dots > 1)
 			return -EINVAL;
 	}
 	if (!digits)
@@ -168,7 +184,7 @@ static int split_count(const char *line, size_t *len, double *count)
  * frame that is already known copies nothing. Returns 0 or -errno.
  */
 static int add_folded_stack(struct profile *prof, char *stack, size_t len, double weight,
-			    uint32_t **ids, size_t *ids_cap)
+			    uint32_t **ids, size_t *ids_cap, uint32_t *out_depth)
 {
 	size_t depth = 0, start = 0;
 	int err = 0;
@@ -199,6 +215,7 @@ static int add_folded_stack(struct profile *prof, char *stack, size_t len, doubl
 			break;
 		start = end + 1;
 	}
+	*out_depth = depth;
 	return profile__add_stack(prof, *ids, depth, weight);
 }
 
@@ -211,6 +228,10 @@ int folded__read(struct profile *prof, FILE *in, const struct folded_read_opts *
 	ssize_t got;
 	int err = 0;
 
+	size_t bad = 0;
+	uint32_t last_depth = 0;
+
+	errno = 0;
 	while ((got = getline(&line, &cap, in)) >= 0) {
 		size_t len = (size_t)got;
 		double count, before_count;
@@ -231,7 +252,8 @@ int folded__read(struct profile *prof, FILE *in, const struct folded_read_opts *
 				if (opts && opts->before) {
 					len = stack_len;
 					err = add_folded_stack(opts->before, line, len,
-							       before_count, &ids, &ids_cap);
+							       before_count, &ids, &ids_cap,
+							       &last_depth);
 					if (err)
 						break;
 				} else {
@@ -247,16 +269,22 @@ int folded__read(struct profile *prof, FILE *in, const struct folded_read_opts *
 				err = -EINVAL;
 				break;
 			}
-			p_warn("%s:%zu: malformed folded line skipped: %s", source, lineno, why);
+			if (++bad <= MAX_LINE_WARNINGS)
+				p_warn("%s:%zu: malformed folded line skipped: %s", source, lineno,
+				       why);
 			continue;
 		}
-		err = add_folded_stack(prof, line, len, count, &ids, &ids_cap);
+		err = add_folded_stack(prof, line, len, count, &ids, &ids_cap, &last_depth);
+		if (!err && opts && opts->on_stack)
+			err = opts->on_stack(opts->ctx, ids, last_depth, count);
 		if (err)
 			break;
 		good++;
 	}
 	if (!err && ferror(in))
-		err = -EIO;
+		err = errno ? -errno : -EIO; /* e.g. -EISDIR for a directory */
+	if (bad > MAX_LINE_WARNINGS)
+		p_warn("%s: %zu malformed lines skipped in all", source, bad);
 	free(line);
 	free(ids);
 	if (!err && !good)

@@ -27,6 +27,12 @@ struct folded_read_opts {
 	/* For two-count lines: receives the first count; prof gets the second.
 	 * When NULL, a two-count line contributes its last count to prof. */
 	struct profile *before;
+	/* Called for every stack added to prof, in input order (flame charts
+	 * need the order a profile does not keep); ids belong to the reader
+	 * and are valid during the call. A non-zero return stops the read
+	 * and is returned. */
+	int (*on_stack)(void *ctx, const uint32_t *ids, uint32_t depth, double weight);
+	void *ctx;
 };
 
 /*

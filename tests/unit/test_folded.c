@@ -117,6 +117,18 @@ static void test_separator_in_names(void)
 	       "';' and control characters inside a frame name are replaced");
 	free(out);
 	profile__free(prof);
+
+	/* A name ending in " 1000000" must not read back as a second count. */
+	prof = profile__new();
+	f = (struct profile_frame){ .name = "p", .kind = FRAME_PROCESS };
+	profile__intern_frame(prof, &f, &ids[0]);
+	f = (struct profile_frame){ .name = "main.evil 1000000", .kind = FRAME_USER };
+	profile__intern_frame(prof, &f, &ids[1]);
+	profile__add_stack(prof, ids, 2, 5);
+	out = write_text(prof, 0);
+	is_str(out, "p;main.evil_1000000 5\n", "a trailing number in a name stays in the name");
+	free(out);
+	profile__free(prof);
 }
 
 static void test_counts_and_bad_lines(void)
@@ -124,7 +136,8 @@ static void test_counts_and_bad_lines(void)
 	struct profile *prof = profile__new(), *before = profile__new();
 	char *out;
 
-	is_int(read_text(prof, "a;b 1.5\na;b 2.25\n", false, NULL), 0, "fractional counts");
+	is_int(read_text(prof, "a;b 1.5\na;b 2.25\nc .5\nd 1.2.3\n", false, NULL), 0,
+	       "fractional counts");
 	out = write_text(prof, 0);
 	is_str(out, "a;b 3.75\n", "fractional sum printed exactly");
 	free(out);
