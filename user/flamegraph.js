@@ -19,7 +19,7 @@
 	var G = [], R = [], T = [];          /* elements */
 	var name = [], label = [], info = [];
 	var ox = [], ow = [], oy = [], depth = [], parent = [], end = [], samples = [];
-	var ofill = [], cls = [], dirty = [];
+	var ofill = [], cls = [], dirty = [], moved = [];
 	var zoomed = -1, term = null, ignorecase = false;
 
 	function parseTitle(i, text) {
@@ -156,22 +156,32 @@
 			G[i].removeAttribute("class");
 	}
 
+	/* Remembers a frame a zoom moved, once, for unzoom to put back. */
+	function markMoved(i) {
+		if (!moved[i]) {
+			moved[i] = true;
+			dirty.push(i);
+		}
+	}
+
 	function zoom(z) {
 		var i, full = conf.width - 2 * conf.xpad, ratio = full / ow[z];
 		var anc = {};
 
+		if (!(ow[z] > 0)) /* a zero-width frame cannot fill the width */
+			return;
 		for (i = parent[z]; i >= 0; i = parent[i])
 			anc[i] = true;
 		for (i = 0; i < n; i++) {
 			if (anc[i]) {
 				show(i, "parent");
 				place(i, conf.xpad, full, fit(i, full));
-				dirty.push(i);
+				markMoved(i);
 			} else if (i >= z && i < end[z]) {
 				var w = ow[i] * ratio, x = conf.xpad + (ox[i] - ox[z]) * ratio;
 				show(i, "");
 				place(i, x, w, fit(i, w));
-				dirty.push(i);
+				markMoved(i);
 			} else {
 				show(i, "hide");
 			}
@@ -190,6 +200,7 @@
 			R[i].setAttribute("width", ow[i]);
 			T[i].setAttribute("x", (ox[i] + 3).toFixed(1));
 			T[i].textContent = label[i];
+			moved[i] = false;
 		}
 		dirty = [];
 		for (i = 0; i < n; i++)
@@ -223,6 +234,8 @@
 		try {
 			re = new RegExp(t, ignorecase ? "i" : "");
 		} catch (err) {
+			/* Drop the previous search too: its highlights would be stale. */
+			resetSearch();
 			matchedtxt.firstChild.nodeValue = "Bad regex: " + err.message;
 			return;
 		}
@@ -305,14 +318,16 @@
 			icbtn.setAttribute("class", "show");
 		}
 		if (p.x !== undefined && p.y !== undefined) {
-			var x = parseFloat(p.x), y = parseFloat(p.y);
+			/* x is kept to 0.1 px: of the frames there, take the widest
+			 * (a narrower one at the same x is a zero-width sibling). */
+			var x = parseFloat(p.x), y = parseFloat(p.y), best = -1;
 			for (i = 0; i < n; i++) {
-				if (Math.abs(ox[i] - x) < 0.05 && Math.abs(oy[i] - y) < 0.05) {
-					if (depth[i] > 0)
-						zoom(i);
-					break;
-				}
+				if (Math.abs(ox[i] - x) < 0.05 && Math.abs(oy[i] - y) < 0.05 &&
+				    (best < 0 || ow[i] > ow[best]))
+					best = i;
 			}
+			if (best >= 0 && depth[best] > 0)
+				zoom(best);
 		}
 		if (p.s)
 			search(p.s);
