@@ -283,6 +283,32 @@ static struct objfile *find_build_id(const struct objfile_cache *cache, const ui
 	return NULL;
 }
 
+static int64_t timespec_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+/*
+ * True if elf (of size bytes) is the image obj was loaded from: a build id
+ * is only what the file says, so a file claiming another's build id must
+ * also match its size and PT_LOAD headers to share its symbols.
+ */
+static bool same_image(const struct objfile *obj, Elf *elf, uint64_t size)
+{
+	struct elf_seg *segs = NULL;
+	int n = elf__segments(elf, &segs);
+	bool same = n == obj->nsegs && size == obj->size;
+
+	for (int i = 0; same && i < n; i++) {
+		const struct elf_seg *a = &segs[i], *b = &obj->segs[i];
+
+		same = a->offset == b->offset && a->vaddr == b->vaddr &&
+		       a->filesz == b->filesz && a->memsz == b->memsz && a->flags == b->flags;
+	}
+	free(segs);
+	return same;
+}
+
 static int get_vdso(struct objfile_cache *cache, const struct proc_map *m, struct objfile **out)
 {
 	if (!cache->vdso && !cache->vdso_err)
@@ -303,6 +329,9 @@ int objfile_cache__get(struct objfile_cache *cache, int pid, const struct proc_m
 	struct objfile *obj = NULL, **objs;
 	bool shared = false;
 	struct key_slot *k;
+	struct stat st;
+	dev_t key_dev;
+	uint64_t key_ino;
 	int fd, id_len, err;
 	Elf *elf;
 
@@ -310,16 +339,34 @@ int objfile_cache__get(struct objfile_cache *cache, int pid, const struct proc_m
 		return get_vdso(cache, m, out);
 	if (!m->inode)
 		return -ENOENT;
-	k = key_find(cache, m->dev, m->inode);
-	if (k) {
-		*out = k->obj;
-		return 0;
-	}
-	if (cache->nobjs == OBJFILE_CACHE_MAX)
-		return -ENOSPC;
+	/*
+	 * Always open and look at the file itself: the maps line may name
+	 * another file than the one mapped now (overlayfs, a range remapped
+	 * since), and an inode number can be reused by a new file during a
+	 * run. The key is the opened file's (dev, inode), valid only while
+	 * its size and mtime are those the object was loaded from.
+	 */
 	fd = objfile__open_mapping(pid, m);
 	if (fd < 0)
 		return fd;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	key_dev = st.st_dev;
+	key_ino = st.st_ino;
+	k = key_find(cache, key_dev, key_ino);
+	if (k && k->obj->size == (uint64_t)st.st_size &&
+	    k->obj->mtime_ns == timespec_ns(&st.st_mtim)) {
+		close(fd);
+		*out = k->obj;
+		return 0;
+	}
+	if (cache->nobjs == OBJFILE_CACHE_MAX) {
+		close(fd);
+		return -ENOSPC;
+	}
 	err = elf__open_fd(fd, &elf);
 	if (err) {
 		close(fd);
@@ -327,12 +374,13 @@ int objfile_cache__get(struct objfile_cache *cache, int pid, const struct proc_m
 	}
 	id_len = elf__build_id(elf, id, sizeof(id));
 	obj = find_build_id(cache, id, id_len);
-	if (obj) {
+	if (obj && same_image(obj, elf, (uint64_t)st.st_size)) {
 		/* The same image under another (dev, inode): share it. */
 		shared = true;
-		err = key_add(cache, m->dev, m->inode, obj);
+		err = k ? (k->obj = obj, 0) : key_add(cache, key_dev, key_ino, obj);
 		goto out;
 	}
+	obj = NULL;
 	obj = calloc(1, sizeof(*obj));
 	objs = realloc(cache->objs, (cache->nobjs + 1) * sizeof(*objs));
 	if (objs)
@@ -341,15 +389,17 @@ int objfile_cache__get(struct objfile_cache *cache, int pid, const struct proc_m
 		err = -ENOMEM;
 		goto out;
 	}
-	obj->dev = m->dev;
-	obj->inode = m->inode;
+	obj->dev = key_dev;
+	obj->inode = key_ino;
+	obj->size = (uint64_t)st.st_size;
+	obj->mtime_ns = timespec_ns(&st.st_mtim);
 	if (id_len > 0) {
 		memcpy(obj->build_id, id, (size_t)id_len);
 		obj->build_id_len = id_len;
 	}
 	err = objfile__load(obj, elf, fd);
-	if (!err)
-		err = key_add(cache, m->dev, m->inode, obj);
+	if (!err) /* a reused inode: the key now names the new file */
+		err = k ? (k->obj = obj, 0) : key_add(cache, key_dev, key_ino, obj);
 	if (!err)
 		cache->objs[cache->nobjs++] = obj;
 out:

@@ -8,10 +8,13 @@
  * it does not cover (cgo, assembly without a Go symbol, C libraries); ELF
  * symbols alone otherwise. No file descriptor stays open.
  *
- * The cache is keyed by the (dev, inode) of the maps line, never by path;
- * a new (dev, inode) whose build id matches a cached object shares it (the
- * same image in several containers is loaded once). It holds at most
- * OBJFILE_CACHE_MAX objects.
+ * The cache is keyed by the (dev, inode) of the file actually opened, never
+ * by path nor by the maps line (overlayfs shows the overlay's inode there; a
+ * process can remap a range after its maps were read), so one process can
+ * never place a file under another file's key; a key whose file changed
+ * size or mtime (a reused inode) is loaded again. A new (dev, inode) whose build id, size and PT_LOAD headers
+ * match a cached object shares it (the same image in several containers is
+ * loaded once). It holds at most OBJFILE_CACHE_MAX objects.
  *
  * Files are opened for a process through /proc/PID/map_files/START-END
  * (the mapped file itself, even unlinked or in another mount namespace),
@@ -40,6 +43,8 @@ struct objfile {
 	int build_id_len; /* 0 if the file has no GNU build id */
 	struct elf_seg *segs; /* PT_LOAD headers */
 	int nsegs;
+	uint64_t size;     /* file size and mtime: a cached key is valid only while */
+	int64_t mtime_ns;  /* they match (inode numbers get reused) */
 	struct gopclntab *go; /* NULL unless a Go binary */
 	struct elfsym *elf;   /* NULL if the file has no function symbol */
 	void *image;          /* the vDSO's copy, which elf reads; NULL for files */

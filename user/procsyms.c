@@ -92,6 +92,15 @@ static int load(struct proc_syms *ps)
 			procmaps__free(&maps);
 			return err;
 		}
+		/* An unchanged mapping keeps its object: no reopen per refresh. */
+		const struct proc_map *old = procmaps__find(&ps->maps, m->start);
+
+		if (old && old->start == m->start && old->end == m->end &&
+		    old->offset == m->offset && old->dev == m->dev && old->inode == m->inode &&
+		    ps->mods[old - ps->maps.v].obj) {
+			mods[i].obj = ps->mods[old - ps->maps.v].obj;
+			continue;
+		}
 		err = objfile_cache__get(ps->cache, ps->pid, m, &mods[i].obj);
 		if (err && (m->inode || !strcmp(m->path, "[vdso]"))) {
 			if (!nerrors++)

@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <link.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -533,6 +534,75 @@ static void test_confinement(void)
 	unlink(outside);
 }
 
+/*
+ * A process can remap a range after its maps were read: the file found
+ * through map_files is then not the one the maps line names. It must be
+ * cached under its own (dev, inode), never under the other file's, or one
+ * process could make every process's copy of, say, libc show its symbols.
+ */
+static void test_remapped(struct objfile_cache *cache)
+{
+	char src[PATH_MAX], named[PATH_MAX], actual[PATH_MAX];
+	struct objfile *got = NULL, *real = NULL;
+	struct proc_map fake, genuine;
+	struct stat st_named, st_actual;
+	void *a = MAP_FAILED, *b = MAP_FAILED;
+	int fa = -1, fb = -1;
+	FILE *s;
+
+	snprintf(src, sizeof(src), "%s/swap.c", tmpdir);
+	snprintf(named, sizeof(named), "%s/libnamed.so", tmpdir);
+	snprintf(actual, sizeof(actual), "%s/libactual.so", tmpdir);
+	s = fopen(src, "w");
+	fputs("int swap_fn(int x) { return x + 1; }\n"
+	      "#ifdef X\nint swap_other(int x) { return x * 7 + X; }\n#endif\n", s);
+	fclose(s);
+	if (run("cc -shared -fPIC -O1 -o '%s' '%s' && cc -shared -fPIC -O1 -DX=1 -o '%s' '%s'",
+		named, src, actual, src) != 0) {
+		ok(0, "cc builds two libraries");
+		return;
+	}
+	fa = open(actual, O_RDONLY);
+	fb = open(named, O_RDONLY);
+	if (fa < 0 || fb < 0 || fstat(fa, &st_actual) || fstat(fb, &st_named)) {
+		ok(0, "open the libraries");
+		goto out;
+	}
+	a = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fa, 0);
+	b = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fb, 0);
+	if (a == MAP_FAILED || b == MAP_FAILED) {
+		ok(0, "map the libraries");
+		goto out;
+	}
+	/* A maps line that names libnamed.so for the range holding libactual.so. */
+	fake = (struct proc_map){
+		.start = (uintptr_t)a, .end = (uintptr_t)a + 4096, .offset = 0,
+		.dev = st_named.st_dev, .inode = st_named.st_ino,
+		.perms = PROC_MAP_R | PROC_MAP_X, .path = named,
+	};
+	genuine = fake;
+	genuine.start = (uintptr_t)b;
+	genuine.end = (uintptr_t)b + 4096;
+	is_int(objfile_cache__get(cache, getpid(), &fake, &got), 0, "remapped range opens");
+	if (!ok(got && got->inode == (uint64_t)st_actual.st_ino,
+		"it is cached under the file actually mapped, not the one maps named"))
+		printf("#   got inode %llu, actual %llu, named %llu\n",
+		       got ? (unsigned long long)got->inode : 0ULL,
+		       (unsigned long long)st_actual.st_ino, (unsigned long long)st_named.st_ino);
+	is_int(objfile_cache__get(cache, getpid(), &genuine, &real), 0, "the named file opens");
+	ok(real && real != got && real->inode == (uint64_t)st_named.st_ino,
+	   "the named file gets its own object: no poisoning");
+out:
+	if (a != MAP_FAILED)
+		munmap(a, 4096);
+	if (b != MAP_FAILED)
+		munmap(b, 4096);
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+}
+
 int main(void)
 {
 	struct objfile_cache *cache;
@@ -549,6 +619,7 @@ int main(void)
 		return 1;
 	test_self(cache);
 	test_dlopen_deleted(cache);
+	test_remapped(cache);
 	test_exited_child(cache);
 	test_go_cgo(cache);
 	test_root_fallback();
