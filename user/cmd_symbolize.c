@@ -327,8 +327,10 @@ int cmd_symbolize(int argc, char **argv)
 		p_err("%s: corrupt or unsupported Go symbol table", exe);
 		ret = EXIT_USAGE;
 	} else if (err) {
+		/* -ENOMEM, -EIO (the file shrank while we read it): the input
+		 * may be fine, we failed. */
 		p_err("cannot read %s: %s", exe, errstr(err));
-		ret = EXIT_USAGE;
+		ret = 1;
 	}
 	if (err)
 		goto cleanup;

@@ -16,6 +16,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,16 @@ enum pcln_ver {
 #define SHT_SYMTAB_ 2
 #define SHT_RELA_ 4
 #define SHT_NOBITS_ 8
+
+/* Bytes one open may examine in all its scans together: a sparse or huge
+ * file must not cost minutes of CPU (a real pclntab is found within the
+ * first few hundred MB of data). */
+#define SCAN_BUDGET (1ull << 30)
+/* Symbols of .symtab one open reads at most (elfsym.c's cap). */
+#define SYMTAB_MAX (1ull << 23)
+/* pc-value steps one lookup or sp_delta call decodes at most, over all its
+ * tables: ample for real functions, a few ms on a hostile one. */
+#define STEP_BUDGET (1u << 22)
 
 /* A file-backed piece of the address space: a PT_LOAD, or a raw blob. */
 struct seg {
@@ -87,8 +99,79 @@ struct gopclntab {
 		int32_t val;
 	} pcv[16];
 
+	uint64_t text_lo, text_hi; /* the functab's range, read at open */
+	uint64_t scan_left;        /* SCAN_BUDGET left for this open */
+	uint64_t steps_left;       /* STEP_BUDGET left for this call */
+	bool broken;               /* the mapping faulted (file truncated) */
+
+	/* Copies of the names and files returned, keyed by pcln offset + 1, so
+	 * no caller ever reads the mapping (it may vanish under us). */
+	struct str_ent {
+		uint64_t key; /* 0 = empty */
+		char *s;
+	} *strs;
+	size_t strs_cap, strs_n;
+	char *pending; /* a copy being made: freed if the copy faults */
+
 	char desc[128];
 };
+
+/* ---- SIGBUS guard ----
+ *
+ * The file stays mapped, and whoever owns it may truncate it (a deploy
+ * copying over the inode, a shrinking .so): touching a page past the new end
+ * raises SIGBUS. Every access to the mapping runs under a guard: the handler
+ * jumps back to the entry point, which marks the table broken. */
+
+static __thread sigjmp_buf *bus_jmp; /* the active guard of this thread */
+static struct sigaction bus_old;
+
+static void bus__handler(int sig, siginfo_t *si, void *uc)
+{
+	sigjmp_buf *jb = bus_jmp;
+
+	if (jb) {
+		bus_jmp = NULL;
+		siglongjmp(*jb, 1);
+	}
+	/* Not ours: behave as whoever was installed before us would. */
+	if ((bus_old.sa_flags & SA_SIGINFO) && bus_old.sa_sigaction) {
+		bus_old.sa_sigaction(sig, si, uc);
+		return;
+	}
+	if (!(bus_old.sa_flags & SA_SIGINFO) && bus_old.sa_handler != SIG_DFL &&
+	    bus_old.sa_handler != SIG_IGN) {
+		bus_old.sa_handler(sig);
+		return;
+	}
+	signal(SIGBUS, SIG_DFL);
+	raise(SIGBUS);
+}
+
+/* Installs the handler once per process. SA_NODEFER: the guard jumps out of
+ * the handler with sigsetjmp(, 0), which does not restore the mask. */
+static void bus__install(void)
+{
+	static int done;
+	struct sigaction sa;
+
+	if (__atomic_exchange_n(&done, 1, __ATOMIC_SEQ_CST))
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = bus__handler;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &bus_old);
+}
+
+/* After a fault: the table answers nothing more; a half-made copy is freed. */
+static void tab__fault(struct gopclntab *t)
+{
+	t->broken = true;
+	free(t->pending);
+	t->pending = NULL;
+}
+
 
 /* ---- bounded byte access ---- */
 
@@ -139,16 +222,57 @@ static bool pcln_word(const struct gopclntab *t, uint64_t off, unsigned w, uint6
 }
 
 /*
- * The NUL-terminated string at pcln offset off, or NULL if it does not end
- * inside the pclntab (a hostile table must not make us read past it).
+ * A copy of the NUL-terminated string at pcln offset off, or NULL if it does
+ * not end inside the pclntab (a hostile table must not make us read past it)
+ * or memory is short. Each string is copied once; the table owns the copies.
+ * Runs under the SIGBUS guard.
  */
-static const char *pcln_str(const struct gopclntab *t, uint64_t off)
+static const char *pcln_str(struct gopclntab *t, uint64_t off)
 {
+	const uint8_t *end;
+	size_t i, len;
+
 	if (off >= t->pcln_len)
 		return NULL;
-	if (!memchr(t->pcln + off, 0, t->pcln_len - off))
-		return NULL;
-	return (const char *)t->pcln + off;
+	if (t->strs_n * 4 >= t->strs_cap * 3) {
+		size_t cap = t->strs_cap ? t->strs_cap * 2 : 1024;
+		struct str_ent *n = calloc(cap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		for (size_t k = 0; k < t->strs_cap; k++) {
+			if (!t->strs[k].key)
+				continue;
+			for (i = t->strs[k].key * 0x9E3779B97F4A7C15ull >> 20; n[i & (cap - 1)].key;
+			     i++)
+				;
+			n[i & (cap - 1)] = t->strs[k];
+		}
+		free(t->strs);
+		t->strs = n;
+		t->strs_cap = cap;
+	}
+	for (i = (off + 1) * 0x9E3779B97F4A7C15ull >> 20;; i++) {
+		struct str_ent *e = &t->strs[i & (t->strs_cap - 1)];
+
+		if (e->key == off + 1)
+			return e->s;
+		if (e->key)
+			continue;
+		end = memchr(t->pcln + off, 0, t->pcln_len - off);
+		if (!end)
+			return NULL;
+		len = (size_t)(end - (t->pcln + off));
+		t->pending = malloc(len + 1);
+		if (!t->pending)
+			return NULL;
+		memcpy(t->pending, t->pcln + off, len + 1);
+		e->key = off + 1;
+		e->s = t->pending;
+		t->pending = NULL;
+		t->strs_n++;
+		return e->s;
+	}
 }
 
 /*
@@ -192,6 +316,15 @@ static void img_drop(const struct gopclntab *t, uint64_t off, uint64_t len)
 }
 
 #define SCAN_CHUNK (32u << 20)
+
+/* Takes up to want bytes from the open's scan budget; returns what it got. */
+static uint64_t scan__take(struct gopclntab *t, uint64_t want)
+{
+	if (want > t->scan_left)
+		want = t->scan_left;
+	t->scan_left -= want;
+	return want;
+}
 
 /* ---- ELF ---- */
 
@@ -305,7 +438,8 @@ struct go_syms {
 	uint64_t text, pclntab, epclntab, gofunc;
 };
 
-static void elf__go_syms(const struct elf *e, struct go_syms *gs)
+/* Reads the wanted symbols; a symbol table past the budget is skipped. */
+static void elf__go_syms(struct gopclntab *t, const struct elf *e, struct go_syms *gs)
 {
 	struct shdr sym = { 0 }, str;
 	uint64_t esz = e->is64 ? 24 : 16, n;
@@ -323,6 +457,8 @@ static void elf__go_syms(const struct elf *e, struct go_syms *gs)
 	if (!range_ok(str.off, str.size, e->n))
 		return;
 	n = sym.size / esz;
+	if (n > SYMTAB_MAX || scan__take(t, sym.size) < sym.size)
+		return;
 	for (uint64_t i = 0; i < n; i++) {
 		const uint8_t *p = e->b + sym.off + i * esz;
 		uint32_t name = get32(p, e->be);
@@ -403,10 +539,11 @@ static uint32_t rela_relative_type(uint16_t machine)
  * Collects RELATIVE relocation addends for the words [va, va + n*w) into
  * vals (0 where none): lld writes 0 in the file and leaves the value to the
  * dynamic loader. With want != 0 instead finds the first relocated word whose
- * addend is want and returns its address in *found. Linear in .rela.dyn.
+ * addend is want and returns its address in *found. Linear in .rela.dyn,
+ * within the scan budget.
  */
-static void rela__scan(const struct elf *e, uint64_t va, unsigned n, unsigned w, uint64_t *vals,
-		       uint64_t want, uint64_t *found)
+static void rela__scan(struct gopclntab *t, const struct elf *e, uint64_t va, unsigned n,
+		       unsigned w, uint64_t *vals, uint64_t want, uint64_t *found)
 {
 	uint32_t rtype = rela_relative_type(e->machine);
 	struct shdr s;
@@ -417,6 +554,8 @@ static void rela__scan(const struct elf *e, uint64_t va, unsigned n, unsigned w,
 		elf__shdr(e, i, &s);
 		if (s.type != SHT_RELA_ || !range_ok(s.off, s.size, e->n))
 			continue;
+		if (scan__take(t, s.size) < s.size)
+			return;
 		for (uint64_t k = 0; k + 24 <= s.size; k += 24) {
 			const uint8_t *p = e->b + s.off + k;
 			uint64_t off = get64(p, e->be);
@@ -622,10 +761,15 @@ static int pcln__scan(struct gopclntab *t)
 	for (int i = 0; i < t->nsegs; i++) {
 		const struct seg *s = &t->segs[i];
 		const uint8_t *b = t->img + s->off;
+		uint64_t len;
 
 		if (s->flags & PF_X_)
 			continue;
-		for (uint64_t o = (4 - (s->vaddr & 3)) & 3; o + 16 <= s->filesz; o += 4) {
+		/* Past the budget we give up rather than scan a huge file. */
+		len = scan__take(t, s->filesz);
+		if (len < s->filesz)
+			return err;
+		for (uint64_t o = (4 - (s->vaddr & 3)) & 3; o + 16 <= len; o += 4) {
 			if (o % SCAN_CHUNK < 4 && o >= SCAN_CHUNK)
 				img_drop(t, s->off + o - SCAN_CHUNK, SCAN_CHUNK);
 			/* Magic FB/FA/F0/F1 FF FF FF (either order), then 00 00. */
@@ -666,6 +810,8 @@ static int moduledata__find(struct gopclntab *t, const struct elf *e, uint64_t *
 
 		if (!(s->flags & PF_W_))
 			continue;
+		if (scan__take(t, s->filesz) < s->filesz)
+			return -ENOENT;
 		for (uint64_t o = (w - (s->vaddr & (w - 1))) & (w - 1);
 		     o + (uint64_t)nwords * w <= s->filesz; o += w) {
 			if (o % SCAN_CHUNK < w && o >= SCAN_CHUNK)
@@ -683,11 +829,11 @@ static int moduledata__find(struct gopclntab *t, const struct elf *e, uint64_t *
 	/* lld-linked PIE: the pointers are relocations with 0 in the file. */
 	if (!e || !e->is64)
 		return -ENOENT;
-	rela__scan(e, 0, 0, w, NULL, want[0], &at);
+	rela__scan(t, e, 0, 0, w, NULL, want[0], &at);
 	if (!at)
 		return -ENOENT;
 	memset(md, 0, nwords * sizeof(*md));
-	rela__scan(e, at, nwords, w, md, 0, NULL);
+	rela__scan(t, e, at, nwords, w, md, 0, NULL);
 	if (md[0] != want[0] || md[1] != want[1] || md[4] != want[2])
 		return -ENOENT;
 	return 0;
@@ -763,7 +909,7 @@ static void pcln__resolve_bases(struct gopclntab *t, const struct elf *e, const 
 		uint64_t v[1] = { 0 };
 
 		/* PIE with the header's textStart left to a relocation. */
-		rela__scan(e, t->pcln_vaddr + 8 + 2 * t->ptrsize, 1, t->ptrsize, v, 0, NULL);
+		rela__scan(t, e, t->pcln_vaddr + 8 + 2 * t->ptrsize, 1, t->ptrsize, v, 0, NULL);
 		if (v[0]) {
 			text = v[0];
 			text_src = "relocation";
@@ -773,6 +919,8 @@ static void pcln__resolve_bases(struct gopclntab *t, const struct elf *e, const 
 	}
 	if (t->ver >= VER_118)
 		t->text_start = text;
+	t->text_lo = ftab_pc(t, 0);
+	t->text_hi = ftab_pc(t, t->nfunc);
 
 	if (t->ver >= VER_118) {
 		uint64_t avail;
@@ -830,6 +978,7 @@ static struct gopclntab *tab__new(const void *buf, size_t len)
 	t->sym.ops = &gopclntab_ops;
 	t->img = buf;
 	t->img_len = len;
+	t->scan_left = SCAN_BUDGET;
 	return t;
 }
 
@@ -845,7 +994,7 @@ static int tab__open_elf(struct gopclntab *t)
 	if (err)
 		return err;
 	elf__load_segs(&e, t);
-	elf__go_syms(&e, &gs);
+	elf__go_syms(t, &e, &gs);
 
 	err = -ENOENT;
 	if (elf__find_section(&e, ".gopclntab", &s) >= 0 ||
@@ -863,6 +1012,23 @@ static int tab__open_elf(struct gopclntab *t)
 		return err;
 	pcln__resolve_bases(t, &e, &gs);
 	return 0;
+}
+
+/* tab__open_elf() under the SIGBUS guard: -EIO if the file shrank. */
+static int tab__open_guarded(struct gopclntab *t)
+{
+	sigjmp_buf jb, *prev = bus_jmp;
+	int err;
+
+	if (sigsetjmp(jb, 0)) {
+		bus_jmp = prev;
+		tab__fault(t);
+		return -EIO;
+	}
+	bus_jmp = &jb;
+	err = tab__open_elf(t);
+	bus_jmp = prev;
+	return err;
 }
 
 int gopclntab__open_mem(const void *buf, size_t len, struct gopclntab **out)
@@ -934,7 +1100,8 @@ int gopclntab__open(int fd, struct gopclntab **out)
 	}
 	t->map = map;
 	t->map_len = (size_t)st.st_size;
-	err = tab__open_elf(t);
+	bus__install();
+	err = tab__open_guarded(t);
 	if (err) {
 		gopclntab__free(t);
 		return err;
@@ -950,8 +1117,8 @@ struct symbolizer *gopclntab__symbolizer(struct gopclntab *tab)
 
 void gopclntab__text_range(const struct gopclntab *tab, uint64_t *lo, uint64_t *hi)
 {
-	*lo = ftab_pc(tab, 0);
-	*hi = ftab_pc(tab, tab->nfunc);
+	*lo = tab->text_lo;
+	*hi = tab->text_hi;
 }
 
 const char *gopclntab__describe(const struct gopclntab *tab)
@@ -973,6 +1140,10 @@ void gopclntab__free(struct gopclntab *tab)
 		return;
 	if (tab->map)
 		munmap(tab->map, tab->map_len);
+	for (size_t i = 0; i < tab->strs_cap; i++)
+		free(tab->strs[i].s);
+	free(tab->strs);
+	free(tab->pending);
 	free(tab);
 }
 
@@ -1038,13 +1209,20 @@ static int32_t pcvalue(struct gopclntab *t, const struct func *f, uint32_t off,
 		int32_t run_val = val;
 		uint32_t uv, pcd;
 
+		/* One budget for all the tables of one call: an inline chain
+		 * decodes up to 3 * SYM_MAX_INLINE of them. */
+		if (!t->steps_left)
+			return -1;
+		t->steps_left--;
 		if (!pc_uvarint(t, &pos, &uv))
 			return -1;
 		if (uv == 0 && pc != f->entry)
 			return -1;
 		/* int32 arithmetic that wraps, as Go's does. */
 		val = (int32_t)((uint32_t)val + ((uv & 1) ? ~(uv >> 1) : (uv >> 1)));
-		if (!pc_uvarint(t, &pos, &pcd))
+		/* The linker emits a step only where the pc advances: a zero
+		 * delta would let a hostile table spin without progress. */
+		if (!pc_uvarint(t, &pos, &pcd) || pcd == 0)
 			return -1;
 		pc += (uint64_t)pcd * t->quantum;
 		if (target < pc) {
@@ -1094,14 +1272,14 @@ static bool func__find(const struct gopclntab *t, uint64_t pc, struct func *f)
 }
 
 /* Function name at a name offset, or NULL. */
-static const char *func_name(const struct gopclntab *t, int64_t nameoff)
+static const char *func_name(struct gopclntab *t, int64_t nameoff)
 {
 	if (nameoff < 0)
 		return NULL;
 	return pcln_str(t, t->funcnametab + (uint64_t)nameoff);
 }
 
-static const char *file_name(const struct gopclntab *t, const struct func *f, int32_t fno)
+static const char *file_name(struct gopclntab *t, const struct func *f, int32_t fno)
 {
 	uint32_t fo;
 
@@ -1166,7 +1344,7 @@ static bool inl_rec(const struct gopclntab *t, uint64_t tree, int32_t ix, struct
 	return true;
 }
 
-int gopclntab__lookup(struct gopclntab *t, uint64_t pc, struct sym_frame *out, int max)
+static int lookup__run(struct gopclntab *t, uint64_t pc, struct sym_frame *out, int max)
 {
 	struct func f;
 	uint64_t tree, p = pc;
@@ -1209,7 +1387,26 @@ int gopclntab__lookup(struct gopclntab *t, uint64_t pc, struct sym_frame *out, i
 	}
 }
 
-int gopclntab__sp_delta(struct gopclntab *t, uint64_t pc, int32_t *delta)
+int gopclntab__lookup(struct gopclntab *t, uint64_t pc, struct sym_frame *out, int max)
+{
+	sigjmp_buf jb, *prev = bus_jmp;
+	int n;
+
+	if (t->broken)
+		return 0;
+	if (sigsetjmp(jb, 0)) {
+		bus_jmp = prev;
+		tab__fault(t);
+		return 0;
+	}
+	bus_jmp = &jb;
+	t->steps_left = STEP_BUDGET;
+	n = lookup__run(t, pc, out, max);
+	bus_jmp = prev;
+	return n;
+}
+
+static int sp_delta__run(struct gopclntab *t, uint64_t pc, int32_t *delta)
 {
 	struct func f;
 	int32_t v;
@@ -1229,4 +1426,23 @@ int gopclntab__sp_delta(struct gopclntab *t, uint64_t pc, int32_t *delta)
 		return -EINVAL;
 	*delta = v;
 	return 0;
+}
+
+int gopclntab__sp_delta(struct gopclntab *t, uint64_t pc, int32_t *delta)
+{
+	sigjmp_buf jb, *prev = bus_jmp;
+	int err;
+
+	if (t->broken)
+		return -EIO;
+	if (sigsetjmp(jb, 0)) {
+		bus_jmp = prev;
+		tab__fault(t);
+		return -EIO;
+	}
+	bus_jmp = &jb;
+	t->steps_left = STEP_BUDGET;
+	err = sp_delta__run(t, pc, delta);
+	bus_jmp = prev;
+	return err;
 }

@@ -5,7 +5,12 @@
  * not, PIE or not, either endianness and pointer size, without executing it.
  * The file is mapped read-only, never read whole; lookups decode only what
  * they touch. Every offset read from the file is bounds-checked: a truncated
- * or hostile binary yields -EINVAL or "no symbol", never a crash or a hang.
+ * or hostile binary yields -EINVAL or "no symbol", never a crash or a hang;
+ * open scans at most 1 GiB and a lookup decodes at most 4M table steps.
+ * The file may shrink while mapped (a deploy copying over the inode): a
+ * process-wide SIGBUS handler (installed by the first gopclntab__open; it
+ * passes other SIGBUS on to the previous disposition) turns the fault into
+ * a broken table that answers nothing more. Returned strings are copies.
  *
  * Lookups return the inline chain of a pc, innermost first, each frame with
  * its own name, file and line (struct sym_frame of symbolizer.h). Addresses
@@ -27,7 +32,8 @@ struct gopclntab;
  * Opens the Go symbol table of the ELF file behind fd (the fd is not kept;
  * the mapping is). Returns 0 and *out, -ENOENT if the file is not a Go
  * binary (no pclntab found), -EINVAL if it is corrupt, or another negative
- * errno. The caller frees *out with gopclntab__free().
+ * errno (-EIO: the file shrank while being read). The caller frees *out
+ * with gopclntab__free().
  */
 int gopclntab__open(int fd, struct gopclntab **out);
 
@@ -53,8 +59,9 @@ int gopclntab__open_raw(const void *buf, size_t len, uint64_t vaddr, uint64_t te
  * the physical function (inlined=false); a longer chain keeps its innermost
  * max - 1 frames. So max == 1 gives what go tool addr2line prints: the
  * physical function with the file:line of pc itself, and skips the inline
- * tree. Returns the count, 0 if no function covers pc. Unknown names are
- * "?", unknown files NULL, unknown lines 0; strings live until free.
+ * tree. Returns the count, 0 if no function covers pc or the file shrank.
+ * Unknown names are "?", unknown files NULL, unknown lines 0; strings are
+ * the table's copies and live until free.
  */
 int gopclntab__lookup(struct gopclntab *tab, uint64_t pc, struct sym_frame *out, int max);
 
@@ -63,7 +70,8 @@ int gopclntab__lookup(struct gopclntab *tab, uint64_t pc, struct sym_frame *out,
  * bytes the function has pushed or allocated below its return address; 0 at
  * the entry and throughout a frameless function, so the return address is
  * at [SP]). Returns 0 and *delta, -ENOENT if no function covers pc, -EINVAL
- * if the table cannot be decoded (or gives a negative delta). Costs one
+ * if the table cannot be decoded (or gives a negative delta), -EIO if the
+ * file shrank under the mapping. Costs one
  * binary search and one table decode, like a lookup, and shares its cache.
  */
 int gopclntab__sp_delta(struct gopclntab *tab, uint64_t pc, int32_t *delta);

@@ -642,6 +642,18 @@ static int memfd_with(const void *buf, size_t len)
 	return fd;
 }
 
+static void put16le(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put64le(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> 8 * i);
+}
+
 static int open_path(const char *path, struct gopclntab **tab)
 {
 	int fd = open(path, O_RDONLY), err;
@@ -1138,6 +1150,103 @@ static void test_truncated_real(const char *bin)
 	ok(tried > 0 && bad == 0, "%d truncations of a real binary: errors or answers", tried);
 }
 
+/*
+ * The file shrinks while the table maps it (a deploy copying over the inode):
+ * lookups touching the lost pages must not die of SIGBUS, and strings
+ * returned before must stay readable, i.e. not point into the mapping.
+ */
+static void test_shrunk_while_mapped(const char *bin)
+{
+	char tmp[] = "/tmp/bpflame-gopclntab-XXXXXX", cmd[600];
+	char *copy[8] = { 0 };
+	const char *name[8] = { 0 }, *file[8] = { 0 };
+	struct sym_frame fr[SYM_MAX_INLINE];
+	struct gopclntab *tab = NULL;
+	uint64_t lo, hi;
+	int fd = mkstemp(tmp), found = 0, after = 0, same = 0;
+	int32_t delta;
+
+	if (!ok(fd >= 0, "shrink: temp file"))
+		return;
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", bin, tmp);
+	if (!ok(run(cmd) == 0, "shrink: copy %s", bin) || open_path(tmp, &tab) != 0) {
+		unlink(tmp);
+		return;
+	}
+	gopclntab__text_range(tab, &lo, &hi);
+	for (int i = 0; i < 8; i++) {
+		if (gopclntab__lookup(tab, lo + (hi - lo) * (uint64_t)i / 16, fr, 1) != 1)
+			continue;
+		found++;
+		name[i] = fr[0].name;
+		file[i] = fr[0].file;
+		copy[i] = strdup(fr[0].name);
+	}
+	ok(found == 8, "shrink: %d of 8 pcs named before the truncation", found);
+	fd = open(tmp, O_WRONLY);
+	ok(fd >= 0 && ftruncate(fd, 4096) == 0, "shrink: file truncated to 4096 bytes");
+	if (fd >= 0)
+		close(fd);
+	for (int i = 8; i < 16; i++)
+		after += gopclntab__lookup(tab, lo + (hi - lo) * (uint64_t)i / 16, fr, SYM_MAX_INLINE);
+	ok(after == 0, "shrink: lookups after the truncation find nothing (%d frames)", after);
+	is_int(gopclntab__sp_delta(tab, lo + (hi - lo) / 3, &delta), -EIO,
+	       "shrink: sp_delta after the truncation");
+	gopclntab__release(tab);
+	/* Would fault (SIGBUS) if the strings pointed into the mapping. */
+	for (int i = 0; i < 8; i++)
+		if (name[i] && copy[i] && !strcmp(name[i], copy[i]) &&
+		    (!file[i] || strlen(file[i]) > 0))
+			same++;
+	ok(same == found, "shrink: %d names returned before are still readable", same);
+	for (int i = 0; i < 8; i++)
+		free(copy[i]);
+	gopclntab__free(tab);
+	unlink(tmp);
+}
+
+/*
+ * A sparse ELF whose one data segment spans 8 GB: the header scan would
+ * read it all; the scan budget makes open give up at once.
+ */
+static void test_sparse_huge(void)
+{
+	char tmp[] = "/tmp/bpflame-gopclntab-XXXXXX";
+	uint8_t h[120] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
+	uint64_t size = 8ull << 30;
+	struct gopclntab *tab = NULL;
+	int fd = mkstemp(tmp), err;
+
+	if (!ok(fd >= 0, "sparse: temp file"))
+		return;
+	unlink(tmp);
+	/* ELF64 little-endian x86-64 executable, one PT_LOAD (R) at offset 0. */
+	put16le(h + 16, 2);
+	put16le(h + 18, 62);
+	h[20] = 1;
+	put64le(h + 32, 64);  /* phoff */
+	put16le(h + 52, 64);  /* ehsize */
+	put16le(h + 54, 56);  /* phentsize */
+	put16le(h + 56, 1);   /* phnum */
+	put16le(h + 58, 64);  /* shentsize */
+	h[64] = 1;            /* PT_LOAD */
+	h[68] = 4;            /* PF_R */
+	put64le(h + 80, 0x400000);
+	put64le(h + 88, 0x400000);
+	put64le(h + 96, size);
+	put64le(h + 104, size);
+	if (!ok(write(fd, h, sizeof(h)) == (ssize_t)sizeof(h) && ftruncate(fd, (off_t)size) == 0,
+		"sparse: 8 GB sparse ELF written")) {
+		close(fd);
+		return;
+	}
+	err = gopclntab__open(fd, &tab);
+	ok(err == -ENOENT || err == -EINVAL, "sparse: 8 GB data segment refused (%d)", err);
+	gopclntab__free(tab);
+	close(fd);
+}
+
 static void test_real(void)
 {
 	static const struct {
@@ -1226,6 +1335,7 @@ static void test_real(void)
 		}
 		snprintf(spath, sizeof(spath), "%s/fx-external.stripped", workdir);
 		test_truncated_real(spath);
+		test_shrunk_while_mapped(spath);
 	}
 	for (size_t i = 0; i < ARRAY_LEN(cross); i++) {
 		char env[64];
@@ -1247,6 +1357,7 @@ int main(void)
 	test_versions();
 	test_corrupt();
 	test_not_go();
+	test_sparse_huge();
 	test_real();
 	return done_testing();
 }
