@@ -317,9 +317,30 @@ def scenario(b):
 	t.ok(pct_ok(shown, digits, want2) and want2 > 1,
 	     "file://: regex %r works offline: %r, expected %.2f%%" % (regex2, txt, want2))
 
+def fractional(b):
+	# Titles round counts (as flamegraph.pl's do); the share must not: four
+	# stacks of 0.3 each, so "^b$" covers 25% and "^(a|d)$" 75%.
+	path = os.path.join(tmp, "fractional.svg")
+	src = os.path.join(tmp, "fractional.folded")
+	with open(src, "w") as f:
+		f.write("a;b 0.3\na;c 0.3\nd 0.3\ne 0.3\n")
+	rc, _, se = sf.run(["svg", src, "-o", path])
+	if not t.ok(rc == 0, "renders a fractional profile", se):
+		return
+	b.get("file://" + path)
+	b.wait_for("return document.querySelectorAll('#frames g').length > 0;", 15)
+	for regex, want in (("^b$", 25.0), ("^(a|d)$", 75.0)):
+		got = b.wait_for("window.flamegraph.search(arguments[0]);"
+				 "return document.getElementById('matched').getAttribute('data-matched');",
+				 5, regex)
+		t.ok(got is not None and abs(float(got) - want) < 0.01,
+		     "fractional counts: %r matches %.0f%% (page: %r)" % (regex, want, got))
+
+
 with browser as b:
 	try:
 		scenario(b)
+		fractional(b)
 	except (wd.WebDriverError, OSError, KeyError, TypeError) as e:
 		# A broken page shows up as a failed step, not a crashed script.
 		t.ok(False, "the browser scenario runs to its end", repr(e))

@@ -914,7 +914,18 @@ static void render__frame(struct render *r, const struct node *n)
 		y1 = r->top + n->depth * o->frame_height;
 		y2 = r->top + (n->depth + 1) * o->frame_height - FRAMEPAD;
 	}
-	sb_puts(b, "<g><title>");
+	if (etime - n->stime != samples) {
+		/* Fractional counts: titles round, so give the script the exact
+		 * value for its "Matched" share (integer profiles carry none). */
+		char exact[32];
+
+		snprintf(exact, sizeof(exact), "%.10g", etime - n->stime);
+		sb_puts(b, "<g data-s=\"");
+		sb_puts(b, exact);
+		sb_puts(b, "\"><title>");
+	} else {
+		sb_puts(b, "<g><title>");
+	}
 	if (root) {
 		sb_puts(b, "all (");
 		sb_count(b, samples);

@@ -53,6 +53,9 @@
 			G[i] = kids[i];
 			G[i].fgIndex = i;
 			parseTitle(i, G[i].getElementsByTagName("title")[0].textContent);
+			/* Titles round; fractional profiles carry the exact count. */
+			if (G[i].hasAttribute("data-s"))
+				samples[i] = parseFloat(G[i].getAttribute("data-s"));
 			R[i] = G[i].getElementsByTagName("rect")[0];
 			T[i] = G[i].getElementsByTagName("text")[0];
 			ox[i] = parseFloat(R[i].getAttribute("x"));
