@@ -273,6 +273,23 @@ static int read_error(const char *path, int err)
 	return 1;
 }
 
+/* Reads the folded file path (- for stdin) into prof; returns 0 or an exit
+ * status (printed). */
+static int read_with(const char *path, const struct folded_read_opts *ro, struct profile *prof)
+{
+	FILE *in = open_input(path);
+	int err;
+
+	if (!in) {
+		p_err("cannot open %s: %s", path, errstr(errno));
+		return EXIT_USAGE;
+	}
+	err = folded__read(prof, in, ro);
+	if (in != stdin)
+		fclose(in);
+	return err ? read_error(path, err) : 0;
+}
+
 /*
  * Reads one folded file into prof; two-count lines ("stack before after",
  * difffolded.pl's output) put their first count into before when it is not
@@ -284,17 +301,8 @@ static int read_profile(const char *path, bool strict, struct profile *prof,
 	struct folded_read_opts ro = {
 		.source = input_name(path), .strict = strict, .before = before,
 	};
-	FILE *in = open_input(path);
-	int err;
 
-	if (!in) {
-		p_err("cannot open %s: %s", path, errstr(errno));
-		return EXIT_USAGE;
-	}
-	err = folded__read(prof, in, &ro);
-	if (in != stdin)
-		fclose(in);
-	return err ? read_error(path, err) : 0;
+	return read_with(path, &ro, prof);
 }
 
 /*
@@ -346,17 +354,8 @@ static int read_sequence(const char *path, bool strict, struct profile *prof,
 		.source = input_name(path), .strict = strict,
 		.on_stack = append_to_sequence, .ctx = seq,
 	};
-	FILE *in = open_input(path);
-	int err;
 
-	if (!in) {
-		p_err("cannot open %s: %s", path, errstr(errno));
-		return EXIT_USAGE;
-	}
-	err = folded__read(prof, in, &ro);
-	if (in != stdin)
-		fclose(in);
-	return err ? read_error(path, err) : 0;
+	return read_with(path, &ro, prof);
 }
 
 /* Renders to a.output atomically; returns the exit status. */
