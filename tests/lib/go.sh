@@ -137,15 +137,7 @@ main_pcs() {
 		done | awk '{ printf "0x%x\n", $1 }'
 }
 
-# TAP. tap_ok/tap_not_ok/tap_skip number the tests themselves.
-TAP_N=0
-TAP_FAILED=0
-tap_plan() { echo "1..$1"; }
-tap_ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
-tap_not_ok() { TAP_N=$((TAP_N + 1)); TAP_FAILED=1; echo "not ok $TAP_N - $*"; }
-tap_skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N # SKIP $*"; }
-tap_diag() { sed 's/^/# /'; }
-tap_bail() { echo "Bail out! $*"; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 # bpflame_built: the binary under test exists and has the subcommand.
 bpflame_check() {

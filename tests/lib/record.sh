@@ -36,15 +36,7 @@ TMP=""
 REC_PIDS=()
 declare -A REC_OUT # fixture pid -> file of its stdout and stderr
 
-# TAP. Numbers the tests itself.
-TAP_N=0
-TAP_FAILED=0
-tap_plan() { echo "1..$1"; }
-tap_ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
-tap_not_ok() { TAP_N=$((TAP_N + 1)); TAP_FAILED=1; echo "not ok $TAP_N - $*"; }
-tap_skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N # SKIP $*"; }
-tap_diag() { sed 's/^/# /'; }
-tap_bail() { echo "Bail out! $*"; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 # t_check DESC CMD...: ok when CMD succeeds.
 t_check() {
