@@ -52,10 +52,15 @@ round() {
 	echo "base_req $(requests "$tmp/base.log")" >>"$tmp/results"
 
 	run_target "$tmp/bpf.log"; sleep 1
+	# The kernel's own accounting of the BPF program (kernel.bpf_stats_enabled),
+	# read shortly before the recording ends: nanoseconds per sample.
+	( sleep $((secs > 2 ? secs - 1 : 1)); bpf_ns_per_run >"$tmp/ns" ) &
 	read -r bpf_cpu bpf_rss < <(measure bpflame ./bpflame record -p "$pid" -d "$secs" \
 		-F "$hz" -q -o "$tmp/bpflame.folded")
 	wait "$pid" || true
+	wait
 	{
+		echo "bpf_ns $(cat "$tmp/ns")"
 		echo "bpf_req $(requests "$tmp/bpf.log")"
 		echo "bpf_cpu $bpf_cpu"
 		echo "bpf_rss $bpf_rss"
@@ -77,16 +82,26 @@ round() {
 	} >>"$tmp/results"
 	echo "round $r done" >&2
 }
+# bpf_ns_per_run: run_time_ns / run_cnt of bpflame's do_sample program.
+bpf_ns_per_run() {
+	bpftool prog show name do_sample 2>/dev/null |
+		awk '/run_time_ns/ { for (i = 1; i < NF; i++) {
+			if ($i == "run_time_ns") t = $(i + 1); if ($i == "run_cnt") c = $(i + 1) } }
+			END { if (c) printf "%.0f\n", t / c; else print "n/a" }'
+}
 # median KEY: the median of KEY's values, n/a if none.
 median() {
 	awk -v k="$1" '$1 == k { print $2 }' "$tmp/results" | sort -n |
 		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "n/a" }'
 }
+stats_was=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
+sysctl -q kernel.bpf_stats_enabled=1 2>/dev/null || true
+trap 'sysctl -q kernel.bpf_stats_enabled="$stats_was" 2>/dev/null; rm -rf "$tmp"' EXIT
 : >"$tmp/results"
 for r in $(seq "$rounds"); do round "$r"; done
 base=$(median base_req)
 bpf_req=$(median bpf_req) bpf_cpu=$(median bpf_cpu) bpf_rss=$(median bpf_rss)
-bpf_bytes=$(median bpf_bytes)
+bpf_bytes=$(median bpf_bytes) bpf_ns=$(median bpf_ns)
 perf_req=$(median perf_req) perf_cpu=$(median perf_cpu) perf_rss=$(median perf_rss)
 perf_bytes=$(median perf_bytes)
 
@@ -97,6 +112,7 @@ printf '%-28s %12s %10s %12s %14s\n' "none (baseline)" "$base" - - -
 printf '%-28s %12s %10s %12s %14s\n' "bpflame record" "$bpf_req" "$bpf_cpu" "$bpf_rss" "$bpf_bytes"
 printf '%-28s %12s %10s %12s %14s\n' "perf record -g + perf script" "$perf_req" "$perf_cpu" \
 	"$perf_rss" "$perf_bytes"
+echo "bpflame's BPF program: $bpf_ns ns per sample (kernel run_time_ns / run_cnt)"
 if [ "$perf_cpu" != n/a ]; then
 	awk -v b="$bpf_cpu" -v p="$perf_cpu" -v bb="$bpf_bytes" -v pb="$perf_bytes" 'BEGIN {
 		printf "ratios perf/bpflame: profiler CPU %.1fx, bytes written %.0fx\n",
