@@ -424,7 +424,7 @@ struct pid_samples {
 struct drain_ctx {
 	struct resolver *resolver;
 	struct pid_samples *per_pid;
-	size_t npids;
+	size_t npids, per_pid_cap;
 };
 
 static int drain_one(void *ctx_, const struct sampler_sample *sample)
@@ -442,11 +442,9 @@ static int drain_one(void *ctx_, const struct sampler_sample *sample)
 	for (i = 0; i < ctx->npids && ctx->per_pid[i].pid != (pid_t)sample->tgid; i++)
 		;
 	if (i == ctx->npids) {
-		void *p = realloc(ctx->per_pid, (ctx->npids + 1) * sizeof(*ctx->per_pid));
-
-		if (!p)
+		if (array_reserve(&ctx->per_pid, &ctx->per_pid_cap, ctx->npids + 1,
+				  sizeof(*ctx->per_pid)))
 			return -ENOMEM;
-		ctx->per_pid = p;
 		ctx->per_pid[i].pid = sample->tgid;
 		snprintf(ctx->per_pid[i].comm, sizeof(ctx->per_pid[i].comm), "%s", sample->comm);
 		/* A process names itself: keep terminal control codes off stderr. */

@@ -330,15 +330,8 @@ static int append_to_sequence(void *ctx, const uint32_t *ids, uint32_t depth, do
 	struct sequence *seq = ctx;
 	uint32_t *copy;
 
-	if (seq->n == seq->cap) {
-		size_t ncap = seq->cap ? seq->cap * 2 : 1024;
-		struct profile_stack *v = realloc(seq->v, ncap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		seq->v = v;
-		seq->cap = ncap;
-	}
+	if (array_reserve(&seq->v, &seq->cap, seq->n + 1, sizeof(*seq->v)))
+		return -ENOMEM;
 	copy = malloc(depth * sizeof(*copy));
 	if (!copy)
 		return -ENOMEM;

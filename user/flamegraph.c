@@ -22,6 +22,7 @@
 
 #include "flamegraph_js.h"
 #include "palette.h"
+#include "util.h"
 
 #define XPAD 10
 #define FRAMEPAD 1
@@ -366,27 +367,10 @@ static int lines__add(struct lines *l, const uint32_t *map, const struct profile
 {
 	struct line *line;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 1024;
-		struct line *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	if (l->pool_len + stack->depth > l->pool_cap) {
-		size_t cap = l->pool_cap ? l->pool_cap * 2 : 65536;
-		uint32_t *pool;
-
-		while (cap < l->pool_len + stack->depth)
-			cap *= 2;
-		pool = realloc(l->pool, cap * sizeof(*pool));
-		if (!pool)
-			return -ENOMEM;
-		l->pool = pool;
-		l->pool_cap = cap;
-	}
+	if (array_reserve(&l->v, &l->cap, l->n + 1, sizeof(*l->v)))
+		return -ENOMEM;
+	if (array_reserve(&l->pool, &l->pool_cap, l->pool_len + stack->depth, sizeof(*l->pool)))
+		return -ENOMEM;
 	line = &l->v[l->n++];
 	line->off = l->pool_len;
 	line->depth = stack->depth;
@@ -650,15 +634,8 @@ static int layout__open(struct layout *lay, const struct lines *l, uint32_t labe
 {
 	struct node *node;
 
-	if (lay->n == lay->cap) {
-		size_t cap = lay->cap ? lay->cap * 2 : 4096;
-		struct node *v = realloc(lay->nodes, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		lay->nodes = v;
-		lay->cap = cap;
-	}
+	if (array_reserve(&lay->nodes, &lay->cap, lay->n + 1, sizeof(*lay->nodes)))
+		return -ENOMEM;
 	*index = lay->n;
 	node = &lay->nodes[lay->n++];
 	node->label = label;

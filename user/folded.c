@@ -196,14 +196,8 @@ static int add_folded_stack(struct profile *prof, char *stack, size_t len, doubl
 		char saved;
 
 		frame.kind = profile__parse_label(stack + start, end - start, &name_len);
-		if (depth == *ids_cap) {
-			uint32_t *bigger = realloc(*ids, (*ids_cap * 2 + 64) * sizeof(**ids));
-
-			if (!bigger)
-				return -ENOMEM;
-			*ids = bigger;
-			*ids_cap = *ids_cap * 2 + 64;
-		}
+		if (array_reserve(ids, ids_cap, depth + 1, sizeof(**ids)))
+			return -ENOMEM;
 		saved = stack[start + name_len];
 		stack[start + name_len] = '\0';
 		frame.name = stack + start;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "profile_data.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -46,24 +47,6 @@ static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
 }
 
 #define HASH_SEED 0xcbf29ce484222325ULL
-
-static int grow_array(void **array, size_t *cap, size_t need, size_t elem)
-{
-	size_t new_cap;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	new_cap = *cap ? *cap * 2 : 64;
-	while (new_cap < need)
-		new_cap *= 2;
-	p = realloc(*array, new_cap * elem);
-	if (!p)
-		return -ENOMEM;
-	*array = p;
-	*cap = new_cap;
-	return 0;
-}
 
 struct profile *profile__new(void)
 {
@@ -198,7 +181,7 @@ static const char *intern_string(struct profile *prof, const char *s, int *err)
 	slot = SET_FIND(&prof->string_set, string_hash(s), strcmp(prof->strings[i], s) == 0);
 	if (prof->string_set.slots[slot])
 		return prof->strings[prof->string_set.slots[slot] - 1];
-	*err = grow_array((void **)&prof->strings, &prof->strings_cap, prof->nstrings + 1,
+	*err = array_reserve(&prof->strings, &prof->strings_cap, prof->nstrings + 1,
 			  sizeof(*prof->strings));
 	copy = *err ? NULL : strdup(s);
 	if (!copy) {
@@ -227,7 +210,7 @@ int profile__intern_frame(struct profile *prof, const struct profile_frame *fram
 		return err;
 	slot = SET_FIND(&prof->frame_set, frame_hash(&f), frame_equal(&prof->frames[i], &f));
 	if (!prof->frame_set.slots[slot]) {
-		err = grow_array((void **)&prof->frames, &prof->frames_cap, prof->nframes + 1,
+		err = array_reserve(&prof->frames, &prof->frames_cap, prof->nframes + 1,
 				 sizeof(*prof->frames));
 		if (err)
 			return err;
@@ -263,7 +246,7 @@ int profile__add_stack(struct profile *prof, const uint32_t *frames, uint32_t de
 		prof->total += weight;
 		return 0;
 	}
-	err = grow_array((void **)&prof->stacks, &prof->stacks_cap, prof->nstacks + 1,
+	err = array_reserve(&prof->stacks, &prof->stacks_cap, prof->nstacks + 1,
 			 sizeof(*prof->stacks));
 	if (err)
 		return err;

@@ -38,7 +38,7 @@ struct resolver {
 	struct profile *prof;
 	struct objfile_cache *cache;
 	struct proc_entry *procs; /* sorted by (pid, gen) */
-	size_t nprocs;
+	size_t nprocs, procs_cap;
 	uint32_t (*gen_of)(void *ctx, pid_t pid); /* NULL: always 0 */
 	void *gen_ctx;
 
@@ -47,7 +47,7 @@ struct resolver {
 	char kernel_warning[160];
 
 	struct addr_entry *addrs;
-	size_t naddrs;
+	size_t naddrs, addrs_cap;
 	uint32_t *slots; /* open addressing over addrs, 1-based, 0 empty */
 	size_t slots_cap;
 	uint32_t *pool;
@@ -129,10 +129,9 @@ static struct proc_entry *proc_entry(struct resolver *r, pid_t pid, uint32_t gen
 	*created = false;
 	if (at < r->nprocs && r->procs[at].pid == pid && r->procs[at].gen == gen)
 		return &r->procs[at];
-	v = realloc(r->procs, (r->nprocs + 1) * sizeof(*v));
-	if (!v)
+	if (array_reserve(&r->procs, &r->procs_cap, r->nprocs + 1, sizeof(*r->procs)))
 		return NULL;
-	r->procs = v;
+	v = r->procs;
 	memmove(&v[at + 1], &v[at], (r->nprocs - at) * sizeof(*v));
 	v[at] = (struct proc_entry){ .pid = pid, .gen = gen };
 	r->nprocs++;
@@ -286,15 +285,8 @@ static int addr_cache_grow(struct resolver *r)
 
 static int push_pool(struct resolver *r, uint32_t id)
 {
-	if (r->npool == r->pool_cap) {
-		size_t cap = r->pool_cap ? r->pool_cap * 2 : 4096;
-		uint32_t *p = realloc(r->pool, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		r->pool = p;
-		r->pool_cap = cap;
-	}
+	if (array_reserve(&r->pool, &r->pool_cap, r->npool + 1, sizeof(*r->pool)))
+		return -ENOMEM;
 	r->pool[r->npool++] = id;
 	return 0;
 }
@@ -413,10 +405,8 @@ static int resolve_addr(struct resolver *r, uint32_t pid, uint32_t gen, uint64_t
 	if (err)
 		return err;
 	*n = r->npool - *first;
-	a = realloc(r->addrs, (r->naddrs + 1) * sizeof(*a));
-	if (!a)
+	if (array_reserve(&r->addrs, &r->addrs_cap, r->naddrs + 1, sizeof(*r->addrs)))
 		return -ENOMEM;
-	r->addrs = a;
 	r->addrs[r->naddrs++] = (struct addr_entry){
 		.addr = addr, .pid = pid, .gen = gen, .first = *first, .n = *n,
 		.is_return = is_return,
@@ -427,15 +417,8 @@ static int resolve_addr(struct resolver *r, uint32_t pid, uint32_t gen, uint64_t
 
 static int push_stack(struct resolver *r, size_t depth, const uint32_t *ids, uint32_t n)
 {
-	if (depth + n > r->stack_cap) {
-		size_t cap = (depth + n) * 2;
-		uint32_t *s = realloc(r->stack, cap * sizeof(*s));
-
-		if (!s)
-			return -ENOMEM;
-		r->stack = s;
-		r->stack_cap = cap;
-	}
+	if (array_reserve(&r->stack, &r->stack_cap, depth + n, sizeof(*r->stack)))
+		return -ENOMEM;
 	memcpy(r->stack + depth, ids, n * sizeof(*ids));
 	return 0;
 }

@@ -27,6 +27,14 @@ void p_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void util_set_quiet(bool quiet);
 
+/*
+ * Makes room for need elements of elem bytes in the heap array *array of
+ * capacity *cap (in elements), doubling so that appends are amortized O(1).
+ * *array and *cap change only on success. Returns 0, or -ENOMEM (also when
+ * need * elem would overflow).
+ */
+int array_reserve(void *array, size_t *cap, size_t need, size_t elem);
+
 /* strerror() for a negative (or positive) errno value. */
 const char *errstr(int err);
 

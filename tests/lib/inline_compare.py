@@ -11,6 +11,8 @@ why each is sound are described in tests/go_inline.t.
 import re
 import sys
 
+from callers import generic  # the runtime's [...] shortening, shared
+
 tc, tmp, readers = sys.argv[1], sys.argv[2], sys.argv[3:]
 have_llvm = "llvm" in readers
 pcs = [int(x, 16) for x in open(tmp + "/pcs").read().split()]
@@ -41,21 +43,6 @@ def binutils(path):
             cur.append((lines[i], lines[i + 1]))
             i += 2
     return chains
-
-
-def generic(name):
-    """Top-level bracketed lists as [...]."""
-    out, depth = [], 0
-    for ch in name:
-        if ch == "[":
-            if depth == 0:
-                out.append("[...]")
-            depth += 1
-        elif ch == "]" and depth > 0:
-            depth -= 1
-        elif depth == 0:
-            out.append(ch)
-    return "".join(out)
 
 
 def norm(chain, wrapper_pc, dwarf):
