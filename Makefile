@@ -2,11 +2,15 @@
 # `make test` runs every test (TAP through prove), `make bench` the benchmarks.
 #
 # Conventions that let modules be added without touching this file:
-#   user/*.c            -> linked into ./bpflame (user/main.c holds main())
-#   user/*.js           -> embedded as C strings (build/gen/<name>_js.h)
+#   user/**/*.c         -> linked into ./bpflame (user/main.c holds main()); the
+#                          folders are the pipeline: collect/ (BPF sampler,
+#                          targets), symbolize/, profile/ (the model), format/
+#                          (writers and readers), cmd/ (subcommands)
+#   user/**/*.js        -> embedded as C strings (build/gen/<name>_js.h)
 #   tests/unit/test_*.c -> one TAP program each, linked with every user/ object
 #                          but main.o (tests/unit/tap.h is the tiny TAP helper)
-#   tests/*.t           -> TAP scripts (any language, executable, shebang line)
+#   tests/PART_*.t      -> TAP scripts (any language, executable, shebang line),
+#                          run by `make test-PART` and `make test`
 #   tests/fuzz/fuzz_*.c -> libFuzzer targets, run briefly by `make test`,
 #                          longer by `make fuzz` (FUZZ_SECONDS)
 
@@ -29,15 +33,18 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 B := build
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
-CPPFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE -Ibpf -Iuser -I$(B)/gen -I$(B) \
+USER_DIRS := user $(sort $(dir $(wildcard user/*/*.[ch])))
+USER_SRC := $(sort $(wildcard user/*.c user/*/*.c))
+USER_HDR := $(wildcard user/*.h user/*/*.h)
+USER_OBJ := $(patsubst user/%.c,$(B)/user/%.o,$(USER_SRC))
+LIB_OBJ := $(filter-out $(B)/user/main.o,$(USER_OBJ))
+JS_SRC := $(wildcard user/*/*.js)
+JS_HDR := $(patsubst %.js,$(B)/gen/%_js.h,$(notdir $(JS_SRC)))
+CPPFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE -Ibpf $(addprefix -I,$(patsubst %/,%,$(USER_DIRS))) \
+	-I$(B)/gen -I$(B) \
 	-DBPFLAME_VERSION='"$(VERSION)"'
 LIBS := -lbpf -lelf -lz -lm
 
-USER_SRC := $(sort $(wildcard user/*.c))
-USER_OBJ := $(patsubst user/%.c,$(B)/user/%.o,$(USER_SRC))
-LIB_OBJ := $(filter-out $(B)/user/main.o,$(USER_OBJ))
-JS_SRC := $(wildcard user/*.js)
-JS_HDR := $(patsubst user/%.js,$(B)/gen/%_js.h,$(JS_SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -61,11 +68,12 @@ $(B)/bpf/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h $(VMLINUX_DIR)/vmlinux.h
 $(B)/profile.skel.h: $(B)/bpf/profile.bpf.o
 	$(BPFTOOL) gen skeleton $< name profile_bpf > $@.tmp && mv $@.tmp $@
 
-$(B)/gen/%_js.h: user/%.js tools/embed.sh
+vpath %.js $(sort $(dir $(JS_SRC)))
+$(B)/gen/%_js.h: %.js tools/embed.sh
 	@mkdir -p $(@D)
 	sh tools/embed.sh $< $*_js > $@.tmp && mv $@.tmp $@
 
-$(B)/user/%.o: user/%.c $(B)/profile.skel.h $(JS_HDR) $(wildcard user/*.h) bpf/profile.h
+$(B)/user/%.o: user/%.c $(B)/profile.skel.h $(JS_HDR) $(USER_HDR) bpf/profile.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -c $< -o $@
 
@@ -83,20 +91,31 @@ $(B)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/tap.h
 
 # Fuzzers build every library module again with sanitizers.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-$(B)/fuzz/%: tests/fuzz/%.c $(USER_SRC) $(wildcard user/*.h) $(B)/profile.skel.h $(JS_HDR)
+$(B)/fuzz/%: tests/fuzz/%.c $(USER_SRC) $(USER_HDR) $(B)/profile.skel.h $(JS_HDR)
 	@mkdir -p $(@D)
 	$(CLANG) $(CPPFLAGS_ALL) $(FUZZ_CFLAGS) -o $@ $< \
 		$(filter-out user/main.c,$(USER_SRC)) $(LIBS)
 
 tests-build: bpflame $(UNIT_BIN) $(FUZZ_BIN)
 
-unit: $(UNIT_BIN)
+# Test parts: a script's part is its name up to the first '_' (record_exit.t
+# is in test-record, fuzz.t in test-fuzz); `make test` runs every part.
+TEST_SCRIPTS := $(sort $(wildcard tests/*.t))
+TEST_PARTS := $(sort $(foreach t,$(TEST_SCRIPTS),$(firstword $(subst _, ,$(basename $(notdir $(t)))))))
+part_scripts = $(filter tests/$(1)_%.t tests/$(1).t,$(TEST_SCRIPTS))
+PROVE = BPFLAME=$(CURDIR)/bpflame FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) prove --exec '' -v
+
+.PHONY: test-unit $(addprefix test-,$(TEST_PARTS))
+
+unit test-unit: $(UNIT_BIN)
 	prove --exec '' $(addprefix ./,$(UNIT_BIN))
+
+$(addprefix test-,$(TEST_PARTS)): test-%: tests-build
+	$(PROVE) $(addprefix ./,$(call part_scripts,$*))
 
 # The test command of README.md and .ci/run.
 test: tests-build
-	BPFLAME=$(CURDIR)/bpflame FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) \
-		prove --exec '' -v $(addprefix ./,$(UNIT_BIN)) $(sort $(wildcard ./tests/*.t))
+	$(PROVE) $(addprefix ./,$(UNIT_BIN)) $(addprefix ./,$(TEST_SCRIPTS))
 
 fuzz: $(FUZZ_BIN)
 	for f in $(FUZZ_BIN); do \

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * cmd_svg.c: `bpflame svg` (folded stacks to an interactive flame graph) and
+ * cmd/svg.c: `bpflame svg` (folded stacks to an interactive flame graph) and
  * `bpflame diff` (differential flame graph, or difffolded.pl's two-column
  * folded form).
  */

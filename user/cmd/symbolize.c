@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * cmd_symbolize.c: `bpflame symbolize`, Go addresses to function and
+ * cmd/symbolize.c: `bpflame symbolize`, Go addresses to function and
  * file:line from the pclntab, in the output format of `go tool addr2line`.
  */
 #include <errno.h>

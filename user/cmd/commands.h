@@ -6,9 +6,9 @@
 #ifndef BPFLAME_COMMANDS_H
 #define BPFLAME_COMMANDS_H
 
-int cmd_record(int argc, char **argv);    /* cmd_record.c */
-int cmd_symbolize(int argc, char **argv); /* cmd_symbolize.c */
-int cmd_svg(int argc, char **argv);       /* cmd_svg.c */
-int cmd_diff(int argc, char **argv);      /* cmd_svg.c */
+int cmd_record(int argc, char **argv);    /* cmd/record.c */
+int cmd_symbolize(int argc, char **argv); /* cmd/symbolize.c */
+int cmd_svg(int argc, char **argv);       /* cmd/svg.c */
+int cmd_diff(int argc, char **argv);      /* cmd/svg.c */
 
 #endif /* BPFLAME_COMMANDS_H */

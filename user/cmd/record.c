@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * cmd_record.c: `bpflame record`, a one-shot CPU profile of live processes.
+ * cmd/record.c: `bpflame record`, a one-shot CPU profile of live processes.
  *
  * Order of work: validate options and outputs, check privileges and BTF,
  * resolve targets, open their binaries (so symbols survive a target's exit),
