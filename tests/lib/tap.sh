@@ -5,7 +5,8 @@
 # (cpu_ticks), and a test waits for a condition, never for a fixed time.
 TAP_N=0
 TAP_FAILED=0
-tap_plan() { echo "1..$1"; }
+TAP_PLANNED=0
+tap_plan() { echo "1..$1"; TAP_PLANNED=1; }
 tap_ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
 tap_not_ok() { TAP_N=$((TAP_N + 1)); TAP_FAILED=1; echo "not ok $TAP_N - $*"; }
 tap_skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N # SKIP $*"; }
@@ -14,7 +15,12 @@ tap_diag() { sed 's/^/# /'; }
 tap_skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 # tap_fail_all REASON: the script cannot run: one failing point, not a
 # "Bail out!" (which would stop prove and every script after this one).
-tap_fail_all() { echo "1..1"; echo "not ok 1 - $*"; exit 1; }
+# After a plan, it is one more failing point and the end of the script.
+tap_fail_all() {
+	[ "$TAP_PLANNED" = 1 ] || echo "1..1"
+	tap_not_ok "$*"
+	exit 1
+}
 # tap_need_root: skips the whole script unless it runs as root.
 tap_need_root() {
 	[ "$(id -u)" = 0 ] ||
