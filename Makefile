@@ -148,7 +148,9 @@ $(addprefix test-,$(TEST_PARTS)): test-%: tests-build
 # The test command of README.md and .ci/run: every part in turn (one
 # failing part does not stop the others), then a table of each part's
 # result and wall time, then the intermediate outputs are dropped.
-test: tests-build
+NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+test:
+	$(MAKE) --no-print-directory -j$(NPROC) tests-build
 	@rc=0; tests/run-parts.sh "$(MAKE)" unit asan $(TEST_PARTS) || rc=$$?; \
 		$(MAKE) --no-print-directory test-trim; exit $$rc
 

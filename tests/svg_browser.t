@@ -170,7 +170,7 @@ def search(b, regex, how="button"):
 def frames_when(b, want, timeout=10.0):
 	"""Reads the frames until want(frames) holds or timeout passes (the
 	page may apply a zoom after its load event); returns the last read."""
-	deadline = time.time() + timeout
+	deadline = time.time() + timeout * wd.WAIT_SCALE
 	while True:
 		fs = frames(b)
 		if want(fs) or time.time() > deadline:
