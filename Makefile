@@ -178,5 +178,7 @@ test-deps:
 vmlinux:
 	tools/gen-vmlinux.sh
 
+# (Go's module cache is read-only: make it writable first.)
 clean:
+	[ ! -d $(B) ] || chmod -R u+w $(B)
 	rm -rf $(B) bpflame
