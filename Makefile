@@ -8,7 +8,9 @@
 #                          (writers and readers), cmd/ (subcommands)
 #   user/**/*.js        -> embedded as C strings (build/gen/<name>_js.h)
 #   tests/unit/test_*.c -> one TAP program each, linked with every user/ object
-#                          but main.o (tests/unit/tap.h is the tiny TAP helper)
+#                          but main.o (tests/unit/tap.h is the tiny TAP helper);
+#                          built twice: plain (test-unit) and with ASan+UBSan
+#                          (test-asan, clang)
 #   tests/PART_*.t      -> TAP scripts (any language, executable, shebang line),
 #                          run by `make test-PART` and `make test`
 #   tests/fuzz/fuzz_*.c -> libFuzzer targets, run briefly by `make test`,
@@ -89,6 +91,20 @@ $(B)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/tap.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) -Itests/unit $(CFLAGS) $(WARN) -o $@ $< $(LIB_OBJ) $(LIBS)
 
+# The unit tests again, every module built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (any report fails the test: no recovery).
+SAN_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+SAN_LIB_OBJ := $(patsubst $(B)/user/%,$(B)/asan/user/%,$(LIB_OBJ))
+SAN_BIN := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRC))
+.SECONDARY: $(SAN_LIB_OBJ)
+$(B)/asan/user/%.o: user/%.c $(B)/profile.skel.h $(JS_HDR) $(USER_HDR) bpf/profile.h
+	@mkdir -p $(@D)
+	$(CLANG) $(CPPFLAGS_ALL) $(SAN_CFLAGS) $(WARN) -c $< -o $@
+$(B)/asan/tests/%: tests/unit/%.c $(SAN_LIB_OBJ) tests/unit/tap.h
+	@mkdir -p $(@D)
+	$(CLANG) $(CPPFLAGS_ALL) -Itests/unit $(SAN_CFLAGS) $(WARN) -o $@ $< $(SAN_LIB_OBJ) $(LIBS)
+
 # Fuzzers build every library module again with sanitizers.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 $(B)/fuzz/%: tests/fuzz/%.c $(USER_SRC) $(USER_HDR) $(B)/profile.skel.h $(JS_HDR)
@@ -96,7 +112,7 @@ $(B)/fuzz/%: tests/fuzz/%.c $(USER_SRC) $(USER_HDR) $(B)/profile.skel.h $(JS_HDR
 	$(CLANG) $(CPPFLAGS_ALL) $(FUZZ_CFLAGS) -o $@ $< \
 		$(filter-out user/main.c,$(USER_SRC)) $(LIBS)
 
-tests-build: bpflame $(UNIT_BIN) $(FUZZ_BIN)
+tests-build: bpflame $(UNIT_BIN) $(SAN_BIN) $(FUZZ_BIN)
 
 # Test parts: a script's part is its name up to the first '_' (record_exit.t
 # is in test-record, fuzz.t in test-fuzz); `make test` runs every part.
@@ -105,17 +121,43 @@ TEST_PARTS := $(sort $(foreach t,$(TEST_SCRIPTS),$(firstword $(subst _, ,$(basen
 part_scripts = $(filter tests/$(1)_%.t tests/$(1).t,$(TEST_SCRIPTS))
 PROVE = BPFLAME=$(CURDIR)/bpflame FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) prove --exec '' -v
 
-.PHONY: test-unit $(addprefix test-,$(TEST_PARTS))
+# Every Go build of the tests (fixtures, oracle, unit-test binaries, fuzz
+# seeds) shares one build cache and module cache under build/, offline.
+# `make test` drops the build cache at its end (the fixture binaries stay,
+# cached by a key of their inputs), which keeps build/ small.
+export GOCACHE := $(CURDIR)/$(B)/gocache
+export GOMODCACHE := $(CURDIR)/$(B)/gomodcache
+export GOPATH := $(CURDIR)/$(B)/gopath
+export GOTOOLCHAIN := local
+export GOPROXY := off
+export GOFLAGS :=
+
+.PHONY: test-unit test-asan test-trim $(addprefix test-,$(TEST_PARTS))
 
 unit test-unit: $(UNIT_BIN)
 	prove --exec '' $(addprefix ./,$(UNIT_BIN))
 
+# Any ASan, LeakSanitizer or UBSan report ends a test program non-zero.
+test-asan: $(SAN_BIN)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		prove --exec '' $(addprefix ./,$(SAN_BIN))
+
 $(addprefix test-,$(TEST_PARTS)): test-%: tests-build
 	$(PROVE) $(addprefix ./,$(call part_scripts,$*))
 
-# The test command of README.md and .ci/run.
-test: tests-build
-	$(PROVE) $(addprefix ./,$(UNIT_BIN)) $(addprefix ./,$(TEST_SCRIPTS))
+# The test command of README.md and .ci/run: every part in turn (one
+# failing part does not stop the others), then a table of each part's
+# result and wall time, then the intermediate outputs are dropped.
+NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+test:
+	$(MAKE) --no-print-directory -j$(NPROC) tests-build
+	@rc=0; tests/run-parts.sh "$(MAKE)" unit asan $(TEST_PARTS) || rc=$$?; \
+		$(MAKE) --no-print-directory test-trim; exit $$rc
+
+# What the tests leave that a later run does not need.
+test-trim:
+	rm -rf $(B)/gocache $(B)/tmp $(B)/fuzz/seed-src $(B)/tests/gopclntab-fixture/*.tmp
+	@du -sh $(B) | sed 's/^/build\/ after make test: /'
 
 fuzz: $(FUZZ_BIN)
 	for f in $(FUZZ_BIN); do \
@@ -136,5 +178,7 @@ test-deps:
 vmlinux:
 	tools/gen-vmlinux.sh
 
+# (Go's module cache is read-only: make it writable first.)
 clean:
+	[ ! -d $(B) ] || chmod -R u+w $(B)
 	rm -rf $(B) bpflame

@@ -18,10 +18,16 @@ BPFLAME=${BPFLAME:-$ROOT/bpflame}
 GO=/usr/lib/go-1.23/bin/go
 command -v "$GO" >/dev/null || GO=$(command -v go || true)
 export GOCACHE=$ROOT/build/gocache GOTOOLCHAIN=local GOPROXY=off GOFLAGS=
-TMP=$(mktemp -d)
+# record.sh for rec_cpu (record until the target used some CPU time, so
+# the sample counts do not depend on the machine's load); not rec_setup.
+. "$ROOT/tests/lib/record.sh"
+tap_need_root
+TMP=$(mktemp -d /tmp/bpflame-golive.XXXXXX)
 PIDS=()
+LOADPG=""
 cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	[ -n "$LOADPG" ] && kill -KILL -- "-$LOADPG" 2>/dev/null
+	for p in "${PIDS[@]}" "${REC_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	rm -rf "$TMP"
 }
@@ -29,7 +35,7 @@ trap cleanup EXIT
 
 n=0
 failed=0
-ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
+ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; return "$1"; }
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 echo "1..7"
 
@@ -41,10 +47,11 @@ else
 	"$GO" build -C "$ROOT/tests/fixtures/golive" -trimpath -ldflags='-s -w' \
 		-o "$TMP/golive" . 2>"$TMP/build.err"
 	ok $? "stripped fixture builds ($("$GO" env GOVERSION))"
-	"$TMP/golive" 20 2>/dev/null &
+	"$TMP/golive" 600 2>/dev/null &
 	PIDS+=($!)
-	"$BPFLAME" record -p "${PIDS[-1]}" -d 3 -F 499 -q -o "$TMP/golive.folded"
-	ok $? "recorded the fixture"
+	# Until the fixture used a CPU second (~500 samples).
+	rec_cpu golive 1 "${PIDS[-1]}" -p "${PIDS[-1]}" -F 499 -q -o "$TMP/golive.folded"
+	ok "$(cat "$TMP/golive.rc")" "recorded the fixture" || tap_diag <"$TMP/golive.err"
 	# Samples in main.spin; those whose next frame is main.mix_[i]; those
 	# whose caller chain is runtime.main;main.main;main.spin.
 	read -r spin inl chain < <(awk '{
@@ -55,7 +62,7 @@ else
 			if (i > 2 && f[i - 1] == "main.main" && f[i - 2] == "runtime.main") chain += c
 			break
 		}
-	} END { print spin + 0, inl + 0, chain + 0 }' "$TMP/golive.folded")
+	} END { print spin + 0, inl + 0, chain + 0 }' "$TMP/golive.folded" 2>/dev/null)
 	echo "# main.spin: $spin samples, main.spin;main.mix_[i]: $inl, under main.main: $chain"
 	[ "$spin" -gt 50 ] && [ $((inl * 100)) -ge $((spin * 50)) ]
 	ok $? "main.mix_[i] appears under main.spin with most of its samples"
@@ -80,20 +87,24 @@ etcd --name bpflame-test --data-dir "$TMP/etcd" \
 PIDS+=($!)
 etcd_pid=$!
 export ETCDCTL_API=3
-up=1
-for _ in $(seq 50); do
-	etcdctl --endpoints="127.0.0.1:$port" endpoint health >/dev/null 2>&1 && { up=0; break; }
-	sleep 0.2
-done
-ok $up "etcd serves on 127.0.0.1:$port"
-# Load: a bounded put/get loop (stops by itself after 2000 rounds).
-(for i in $(seq 2000); do
-	etcdctl --endpoints="127.0.0.1:$port" put "k$((i % 100))" "value-$i" >/dev/null 2>&1 || break
-	etcdctl --endpoints="127.0.0.1:$port" get "k$((i % 100))" >/dev/null 2>&1 || break
-done) &
-PIDS+=($!)
-"$BPFLAME" record -p "$etcd_pid" -d 5 -F 499 -q -o "$TMP/etcd.folded"
-ok $? "recorded etcd under load"
+etcd_up() {
+	etcdctl --endpoints="127.0.0.1:$port" endpoint health >/dev/null 2>&1 ||
+		! kill -0 "$etcd_pid" 2>/dev/null
+}
+wait_for "etcd to serve" 120 etcd_up
+etcdctl --endpoints="127.0.0.1:$port" endpoint health >/dev/null 2>&1
+ok $? "etcd serves on 127.0.0.1:$port" || tail -5 "$TMP/etcd.log" | tap_diag
+# Load: a put/get loop in a process group of its own (cleanup kills all of
+# it, etcdctl included), bounded in case cleanup never comes.
+setsid bash -c 'for i in $(seq 20000); do
+	etcdctl --endpoints="127.0.0.1:$1" put "k$((i % 100))" "value-$i" >/dev/null 2>&1 || break
+	etcdctl --endpoints="127.0.0.1:$1" get "k$((i % 100))" >/dev/null 2>&1 || break
+done' load "$port" &
+LOADPG=$!
+PIDS+=("$LOADPG")
+# Until etcd itself used half a CPU second serving it (~250 samples).
+rec_cpu etcd 0.5 "$etcd_pid" -p "$etcd_pid" -F 499 -q -o "$TMP/etcd.folded"
+ok "$(cat "$TMP/etcd.rc")" "recorded etcd under load" || tap_diag <"$TMP/etcd.err"
 # User frames: everything after the comm that is not a kernel frame.
 read -r user unresolved etcdpkg < <(awk '{
 	c = $NF; line = $0; sub(/ [0-9.]+$/, "", line); n = split(line, f, ";")
@@ -102,7 +113,7 @@ read -r user unresolved etcdpkg < <(awk '{
 		user += c; if (f[i] == "[etcd]") unres += c
 		if (f[i] ~ /^go\.etcd\.io\//) pkg += c
 	}
-} END { print user + 0, unres + 0, pkg + 0 }' "$TMP/etcd.folded")
+} END { print user + 0, unres + 0, pkg + 0 }' "$TMP/etcd.folded" 2>/dev/null)
 echo "# etcd user frames: $user, unresolved [etcd]: $unresolved, go.etcd.io/...: $etcdpkg"
 [ "$user" -gt 100 ] && [ $((unresolved * 100)) -le "$user" ] && [ "$etcdpkg" -gt 0 ]
 ok $? "etcd frames at least 99% symbolized and go.etcd.io packages present"

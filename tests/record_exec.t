@@ -6,14 +6,19 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BPFLAME=${BPFLAME:-$ROOT/bpflame}
-TMP=$(mktemp -d)
-trap 'kill $pre 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+. "$ROOT/tests/lib/tap.sh"
+tap_need_root
+pre="" rec=""
+TMP=$(mktemp -d /tmp/bpflame-exec.XXXXXX)
+trap 'kill -KILL $pre $rec 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
 n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
 echo "1..5"
 
-# Both spin in a function of their own for a second; pre waits for SIGUSR1
-# (sent once bpflame is attached), spins, then execs post.
+# Both spin in a function of their own for one second of CPU time (so at
+# 499 Hz each image can expect about 499 samples, however loaded the
+# machine); pre waits for SIGUSR1 (sent once bpflame is attached), spins,
+# then execs post. The process CPU clock goes on across the exec.
 cat >"$TMP/pre.c" <<'SRC'
 #include <signal.h>
 #include <time.h>
@@ -24,8 +29,8 @@ __attribute__((noinline)) void alpha_hot(void)
 {
 	struct timespec a, b;
 	volatile long x = 0;
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	do { for (int i = 0; i < 100000; i++) x++; clock_gettime(CLOCK_MONOTONIC, &b); }
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+	do { for (int i = 0; i < 100000; i++) x++; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b); }
 	while (b.tv_sec - a.tv_sec < 1);
 }
 int main(void)
@@ -46,24 +51,29 @@ ok $? "fixtures build"
 cd "$TMP" || exit 1
 ./pre &
 pre=$!
-"$BPFLAME" record -p "$pre" -d 10 -F 499 -o "$TMP/out.folded" 2>"$TMP/err" &
+# The recording ends when the target exits (-d is only a generous deadline).
+"$BPFLAME" record -p "$pre" -d 600 -F 499 -o "$TMP/out.folded" 2>"$TMP/err" &
 rec=$!
 # Attached once bpflame holds a perf event fd per online CPU.
-for _ in $(seq 100); do
-	events=$(ls -l "/proc/$rec/fd" 2>/dev/null | grep -c 'perf_event')
-	[ "$events" -ge "$(getconf _NPROCESSORS_ONLN)" ] && break
-	sleep 0.1
-done
+attached() {
+	[ "$(ls -l "/proc/$rec/fd" 2>/dev/null | grep -c 'perf_event')" -ge \
+		"$(getconf _NPROCESSORS_ONLN)" ] || ! kill -0 "$rec" 2>/dev/null
+}
+wait_for "bpflame to attach" 120 attached
 kill -USR1 "$pre"
 wait "$rec"
-ok $? "recorded across the exec ($(grep -o '([^)]*)' "$TMP/err" | head -1))"
-sed 's/^/# /' "$TMP/out.folded" | grep -E 'alpha_hot|beta_hot'
+ok $? "recorded across the exec ($(grep -o '([^)]*)' "$TMP/err" | head -1))" ||
+	tap_diag <"$TMP/err"
+[ -f "$TMP/out.folded" ] && grep -E 'alpha_hot|beta_hot' "$TMP/out.folded" | tap_diag
 
-count() { awk -v re="$1" '$0 ~ re { s += $NF } END { print s + 0 }' "$TMP/out.folded"; }
-[ "$(count '^pre;.*;main;alpha_hot')" -gt 20 ]
-ok $? "before the exec: pre;...;main;alpha_hot"
-[ "$(count '^post;.*;main;beta_hot')" -gt 20 ]
-ok $? "after the exec: post;...;main;beta_hot"
-[ "$(count '^pre;.*beta_hot|^post;.*alpha_hot|^pre;.*;main;\[')" -eq 0 ]
+count() { awk -v re="$1" '$0 ~ re { s += $NF } END { print s + 0 }' "$TMP/out.folded" 2>/dev/null; }
+# A quarter of the 499 samples one CPU second gives.
+want=$((499 / 4))
+before=$(count '^pre;.*;main;alpha_hot') after=$(count '^post;.*;main;beta_hot')
+[ "${before:-0}" -ge "$want" ]
+ok $? "before the exec: pre;...;main;alpha_hot ($before samples, want >= $want)"
+[ "${after:-0}" -ge "$want" ]
+ok $? "after the exec: post;...;main;beta_hot ($after samples, want >= $want)"
+[ "$(count '^pre;.*beta_hot|^post;.*alpha_hot|^pre;.*;main;\[')" = 0 ]
 ok $? "no sample of one image is symbolized or named as the other"
 exit $failed

@@ -11,7 +11,8 @@ rec_spawn CPU "$FIX/bft_cpu" 60
 
 # Two outputs at once.
 mkdir "$TMP/two"
-rec_run two -p "$CPU" -F 499 -d 2 -o "$TMP/two/a.folded" -o "$TMP/two/a.svg"
+# Every recording lasts until the fixture used half a CPU second.
+rec_cpu two 0.5 "$CPU" -p "$CPU" -F 499 -o "$TMP/two/a.folded" -o "$TMP/two/a.svg"
 t_is "$(cat "$TMP/two.rc")" 0 "record -o a.folded -o a.svg exits 0" || rec_diag two
 t_is "$(cd "$TMP/two" && echo *)" "a.folded a.svg" "both files, and nothing else, are written"
 t_is "$(fq validate "$TMP/two/a.folded" 2>&1)" "" "a.folded is well formed"
@@ -38,9 +39,8 @@ t_is "$svgcheck" "" "a.svg is an SVG document with a hot_a frame and the same to
 
 # -o - : folded to stdout, summary on stderr, no file anywhere.
 mkdir "$TMP/stdout"
-(cd "$TMP/stdout" && "$BPFLAME" record -p "$CPU" -F 499 -d 2 -o - \
-	>"$TMP/dash.out" 2>"$TMP/dash.err")
-rc=$?
+(cd "$TMP/stdout" && rec_cpu dash 0.5 "$CPU" -p "$CPU" -F 499 -o -)
+rc=$(cat "$TMP/dash.rc")
 t_is "$rc" 0 "record -o - exits 0" || rec_diag dash
 t_is "$(fq validate "$TMP/dash.out" 2>&1)" "" "-o -: stdout is well-formed folded stacks"
 t_num "$(fq ucount "$TMP/dash.out" ';main;caller_a;hot_a$')" '>=' 100 \
@@ -49,9 +49,8 @@ t_match "$TMP/dash.err" '^bpflame: recorded ' "-o -: the summary goes to stderr"
 t_is "$(ls -A "$TMP/stdout")" "" "-o -: no file is created"
 
 # No -o and -q: folded to stdout, nothing on stderr.
-(cd "$TMP/stdout" && "$BPFLAME" record -q -p "$CPU" -F 499 -d 2 \
-	>"$TMP/quiet.out" 2>"$TMP/quiet.err")
-rc=$?
+(cd "$TMP/stdout" && rec_cpu quiet 0.5 "$CPU" -q -p "$CPU" -F 499)
+rc=$(cat "$TMP/quiet.rc")
 t_is "$rc" 0 "record -q without -o exits 0" || rec_diag quiet
 t_is "$(fq validate "$TMP/quiet.out" 2>&1)" "" "no -o: stdout is well-formed folded stacks"
 t_num "$(fq ucount "$TMP/quiet.out" ';main;caller_a;hot_a$')" '>=' 100 \
@@ -106,7 +105,7 @@ GO
 	"$GO" build -o bft_golines main.go) >"$TMP/gobuild.log" 2>&1 ||
 	tap_diag <"$TMP/gobuild.log"
 rec_spawn GOP "$TMP/golines/bft_golines" 60s
-rec_run golines -p "$GOP" -F 499 -d 2 --lines -o "$TMP/golines.folded"
+rec_cpu golines 0.5 "$GOP" -p "$GOP" -F 499 --lines -o "$TMP/golines.folded"
 t_is "$(cat "$TMP/golines.rc")" 0 "record --lines of a Go fixture exits 0" || rec_diag golines
 hit=$(fq ucount "$TMP/golines.folded" '(^|;)main\.main:(2[3-9]|3[01]);main\.spin:(1[5-9]|2[01])$')
 all=$(fq ucount "$TMP/golines.folded" '^bft_golines;')

@@ -16,7 +16,8 @@ sig_case() {
 	if ! rec_attached "$REC"; then
 		echo "bpflame did not attach" | tap_diag
 	fi
-	sleep 1.5
+	# Mid-run: once the fixture burnt a CPU second (~750 samples of hot_a).
+	wait_cpu 1 "$(cpu_ticks "$CPU")" "$CPU"
 	kill -"$sig" "$REC"
 	rec_finish rc "$REC"
 	t_is "$rc" 0 "SIG$sig mid-run: exit status 0" || rec_diag "$name"

@@ -13,7 +13,8 @@ rec_spawn SYS "$FIX/bft_sys" 60
 
 # -p A,B
 out=$TMP/plist.folded
-rec_run plist -p "$CPU1,$SYS" -F 499 -d 2 -o "$out"
+# Recordings last until each target used half a CPU second.
+rec_cpu plist 0.5 "$CPU1,$SYS" -p "$CPU1,$SYS" -F 499 -o "$out"
 t_is "$(cat "$TMP/plist.rc")" 0 "record -p A,B exits 0" || rec_diag plist
 comms=$(fq comms "$out" | cut -d' ' -f1 | sort | tr '\n' ' ')
 t_is "$comms" "bft_cpu bft_sys " "-p A,B: both targets' comms appear, no other process" ||
@@ -25,7 +26,7 @@ t_is "$c2" 0 "-p A,B: the other bft_cpu process is not recorded"
 
 # -n NAME matches both bft_cpu processes and nothing else.
 out=$TMP/name.folded
-rec_run name -n bft_cpu -F 499 -d 2 -o "$out"
+rec_cpu name 0.5 "$CPU1,$CPU2" -n bft_cpu -F 499 -o "$out"
 t_is "$(cat "$TMP/name.rc")" 0 "record -n bft_cpu exits 0" || rec_diag name
 comms=$(fq comms "$out" | cut -d' ' -f1 | tr '\n' ' ')
 t_is "$comms" "bft_cpu " "-n bft_cpu: only processes of that name" || rec_diag name "$out"
@@ -37,7 +38,7 @@ sh -c 'while :; do :; done' &
 BURN=$!
 REC_PIDS+=("$BURN")
 out=$TMP/all.folded
-rec_run all -a -F 499 -d 2 -o "$out"
+rec_cpu all 0.5 "$CPU1,$SYS,$BURN" -a -F 499 -o "$out"
 t_is "$(cat "$TMP/all.rc")" 0 "record -a exits 0" || rec_diag all
 fq comms "$out" >"$TMP/all.comms"
 t_check "-a sees the fixtures and the shell loop (bft_cpu, bft_sys, sh)" \
@@ -50,14 +51,17 @@ t_num "$(ratio "$hit" "$all")" '>=' 80 "-a: the fixtures' frames are symbolized 
 	rec_diag all "$out"
 
 # Threads created after attach: bft_thr starts 3 workers on SIGUSR1.
-rec_spawn THR "$FIX/bft_thr" 3 wait
+# Each worker works one CPU second, then the fixture exits and so ends the
+# recording (-d is a deadline never reached).
+rec_spawn THR "$FIX/bft_thr" 1 wait
 out=$TMP/thr.folded
-rec_bg REC thr -p "$THR" -F 999 -d 3 -o "$out"
+rec_bg REC thr -p "$THR" -F 999 -d 600 -o "$out"
 rec_attached "$REC" || echo "bpflame did not attach" | tap_diag
 kill -USR1 "$THR"
 nthr=0
-for ((i = 0; i < 40; i++)); do
+for ((i = 0; i < 1200; i++)); do
 	nthr=$(ls /proc/"$THR"/task 2>/dev/null | wc -l)
+	kill -0 "$THR" 2>/dev/null || break
 	[ "$nthr" -ge 4 ] && break
 	sleep 0.05
 done

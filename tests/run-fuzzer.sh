@@ -6,7 +6,10 @@
 # Exits non-zero when the fuzzer finds a crash, a leak or a timeout; the
 # reproducer is left in build/fuzz/artifacts/. Its output goes to
 # build/fuzz/NAME.log; with --tap it prints one TAP line instead of nothing
-# (N given by $TAP_NUMBER, default 1).
+# (N given by $TAP_NUMBER, default 1). With --tap (the short run of `make
+# test`) the corpus is only read: what the run finds goes to a scratch
+# directory removed at exit, so build/ does not grow by every run's inputs
+# (the pclntab seeds are whole Go binaries, and so are their mutations).
 set -u
 
 tap=0
@@ -23,6 +26,11 @@ corpus=$b/corpus/$name
 seeds=$b/seeds/$name
 log=$b/$name.log
 mkdir -p "$corpus" "$seeds" "$b/artifacts"
+scratch=""
+if [ $tap = 1 ]; then
+	scratch=$(mktemp -d "$b/scratch.XXXXXX")
+	trap 'rm -rf "$scratch"' EXIT
+fi
 
 newest_go() {
 	local g
@@ -57,6 +65,8 @@ seed_gopclntab() {
 				> "$seeds/raw-$v"
 		fi
 	done
+	# The seeds are made; the programs they came from are not needed.
+	rm -rf "$src"
 	return 0
 }
 
@@ -65,9 +75,10 @@ case $name in
 esac
 
 dirs=("$corpus" "$seeds")
+[ -n "$scratch" ] && dirs=("$scratch" "${dirs[@]}")
 [ -d "$root/tests/fuzz/corpus/$name" ] && dirs+=("$root/tests/fuzz/corpus/$name")
 
-# The corpus directory comes first: new inputs are written there.
+# The first directory gets the new inputs.
 "$fuzzer" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
 	-artifact_prefix="$b/artifacts/$name-" -print_final_stats=1 \
 	"${dirs[@]}" > "$log" 2>&1

@@ -10,11 +10,17 @@
 # and that loading that URL restores both, resets the zoom, and opens the
 # file from file:// too. Screenshots go to build/artifacts/.
 # Skips (TAP skip) when chromium or chromedriver is not installed.
+# Everything runs on 127.0.0.1 (no name lookup: a chroot may have no
+# /etc/hosts); chromium, chromedriver and their files live in one temporary
+# directory, removed at exit with both process groups killed, on failure and
+# on SIGTERM/SIGINT/SIGHUP too.
+import atexit
 import functools
 import http.server
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -42,6 +48,24 @@ if not os.path.exists(folded):
 	t.ok(False, "test data present: %s" % folded)
 	t.done()
 tmp = tempfile.mkdtemp(prefix="svg_browser.")
+browser = None
+
+
+def cleanup():
+	if browser is not None:
+		browser.close()
+	shutil.rmtree(tmp, ignore_errors=True)
+
+
+atexit.register(cleanup)
+
+
+def on_signal(sig, frame):
+	sys.exit(128 + sig)  # runs the atexit cleanup
+
+
+for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+	signal.signal(s, on_signal)
 svg_path = os.path.join(tmp, "graph.svg")
 rc, so, se = sf.run(["svg", folded, "-o", svg_path, "--title", "svg_browser.t"])
 if not t.ok(rc == 0 and os.path.exists(svg_path), "renders example-perf.folded (exit %d)" % rc,
@@ -146,7 +170,7 @@ def search(b, regex, how="button"):
 def frames_when(b, want, timeout=10.0):
 	"""Reads the frames until want(frames) holds or timeout passes (the
 	page may apply a zoom after its load event); returns the last read."""
-	deadline = time.time() + timeout
+	deadline = time.time() + timeout * wd.WAIT_SCALE
 	while True:
 		fs = frames(b)
 		if want(fs) or time.time() > deadline:
@@ -170,9 +194,10 @@ threading.Thread(target=server.serve_forever, daemon=True).start()
 page = "http://127.0.0.1:%d/graph.svg" % server.server_address[1]
 
 try:
-	browser = wd.Browser(*found, log_path=os.path.join(tmp, "chromedriver.log"))
+	browser = wd.Browser(*found, workdir=tmp, log_path=os.path.join(tmp, "chromedriver.log"))
 except wd.WebDriverError as e:
-	t.ok(False, "chromium starts under chromedriver", str(e))
+	log = open(os.path.join(tmp, "chromedriver.log"), errors="replace").read()
+	t.ok(False, "chromium starts under chromedriver", str(e) + "\n" + log[-2000:])
 	t.done()
 
 
@@ -346,6 +371,5 @@ with browser as b:
 		t.ok(False, "the browser scenario runs to its end", repr(e))
 
 server.shutdown()
-shutil.rmtree(tmp, ignore_errors=True)
 t.diag("screenshots in %s" % ARTIFACTS)
 t.done()

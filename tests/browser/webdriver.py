@@ -4,15 +4,21 @@ source package, so their versions always match; nothing is downloaded.
 
 Only what tests/svg_browser.t needs: navigate, run scripts, click elements,
 send keys, answer prompt(), take screenshots.
+
+Chromium is started here, not by chromedriver: with its DevTools endpoint on
+127.0.0.1 and chromedriver attached through debuggerAddress, nothing needs
+`localhost` to resolve (it does not without /etc/hosts, as in a fresh
+chroot). Both run in process groups of their own, killed whole by close(),
+and every file they make (profile, TMPDIR) lives in the caller's directory.
 """
 
 import base64
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -21,7 +27,15 @@ ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		 "--no-first-run", "--disable-background-networking", "--disable-component-update",
 		 "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,900",
-		 "--hide-scrollbars"]
+		 "--hide-scrollbars", "--enable-automation", "--disable-popup-blocking",
+		 "--disable-hang-monitor", "--disable-default-apps", "--password-store=basic",
+		 "--use-mock-keychain", "--remote-debugging-address=127.0.0.1",
+		 "--remote-debugging-port=0", "about:blank"]
+
+
+# Waits for the page are generous on a loaded machine: every deadline a
+# test gives is multiplied by this (success returns as soon as it holds).
+WAIT_SCALE = float(os.environ.get("TEST_WAIT_SCALE") or 3)
 
 
 class WebDriverError(Exception):
@@ -45,38 +59,95 @@ def free_port():
 		return s.getsockname()[1]
 
 
-class Browser:
-	"""One chromedriver process and one session; use as a context manager."""
+def _kill_group(proc):
+	"""Ends proc and everything in its process group (chromium's renderers,
+	chromedriver's children): SIGTERM, then SIGKILL after 10 s."""
+	if proc is None:
+		return
+	for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, None)):
+		try:
+			os.killpg(proc.pid, sig)
+		except (ProcessLookupError, PermissionError):
+			pass
+		try:
+			proc.wait(wait)
+			break
+		except subprocess.TimeoutExpired:
+			continue
+	# Whatever else is left in the group (children outliving the leader).
+	try:
+		os.killpg(proc.pid, signal.SIGKILL)
+	except (ProcessLookupError, PermissionError):
+		pass
 
-	def __init__(self, chromium, driver, log_path=None):
-		self.port = free_port()
-		self.base = "http://127.0.0.1:%d" % self.port
-		self.profile = tempfile.mkdtemp(prefix="bpflame-chromium.")
-		self.log = open(log_path or os.devnull, "w")
-		self.proc = subprocess.Popen(
-			[driver, "--port=%d" % self.port, "--allowed-ips=127.0.0.1"],
-			stdout=self.log, stderr=subprocess.STDOUT)
+
+class Browser:
+	"""One chromium, one chromedriver attached to it and one session; use as
+	a context manager. Everything they write goes under workdir (the
+	caller's own temporary directory, which the caller removes)."""
+
+	def __init__(self, chromium, driver, workdir, log_path=None, timeout=120):
+		self.proc = self.browser = None
 		self.session = None
-		deadline = time.time() + 30
+		self.log = open(log_path or os.devnull, "w")
+		self.profile = os.path.join(workdir, "chromium-profile")
+		tmp = os.path.join(workdir, "chromium-tmp")
+		os.makedirs(self.profile, exist_ok=True)
+		os.makedirs(tmp, exist_ok=True)
+		env = dict(os.environ, TMPDIR=tmp, HOME=workdir, XDG_CONFIG_HOME=tmp,
+			   XDG_CACHE_HOME=tmp)
+		try:
+			self.browser = subprocess.Popen(
+				[chromium] + CHROMIUM_ARGS + ["--user-data-dir=" + self.profile],
+				stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
+				env=env, start_new_session=True)
+			# Chromium writes its DevTools port to DevToolsActivePort once listening.
+			devtools = self._wait(lambda: self._devtools_port(), timeout,
+					      lambda: self.browser.poll() is None,
+					      "chromium did not open its DevTools port")
+			self.port = free_port()
+			self.base = "http://127.0.0.1:%d" % self.port
+			self.proc = subprocess.Popen(
+				[driver, "--port=%d" % self.port, "--allowed-ips=127.0.0.1"],
+				stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
+				env=env, start_new_session=True)
+			self._wait(self._driver_ready, timeout, lambda: self.proc.poll() is None,
+				   "chromedriver did not start")
+			caps = {"capabilities": {"alwaysMatch": {
+				"browserName": "chrome",
+				"unhandledPromptBehavior": "ignore",
+				"goog:chromeOptions": {"debuggerAddress": "127.0.0.1:%d" % devtools},
+			}}}
+			value = self._req("POST", "/session", caps)
+			self.session = value["sessionId"]
+		except BaseException:
+			self.close()
+			raise
+
+	@staticmethod
+	def _wait(probe, timeout, alive, what):
+		deadline = time.time() + timeout
 		while True:
-			try:
-				if self._req("GET", "/status").get("ready"):
-					break
-			except (OSError, WebDriverError):
-				pass
-			if time.time() > deadline or self.proc.poll() is not None:
-				self.close()
-				raise WebDriverError("chromedriver did not start")
+			v = probe()
+			if v:
+				return v
+			if time.time() > deadline or not alive():
+				raise WebDriverError(what)
 			time.sleep(0.2)
-		args = CHROMIUM_ARGS + ["--user-data-dir=" + self.profile]
-		caps = {"capabilities": {"alwaysMatch": {
-			"browserName": "chrome",
-			"unhandledPromptBehavior": "ignore",
-			"goog:chromeOptions": {"binary": chromium,
-					       "args": args},
-		}}}
-		value = self._req("POST", "/session", caps)
-		self.session = value["sessionId"]
+
+	def _devtools_port(self):
+		try:
+			with open(os.path.join(self.profile, "DevToolsActivePort")) as f:
+				port = int(f.readline().strip() or 0)
+		except (OSError, ValueError):
+			return None
+		return port or None
+
+	def _driver_ready(self):
+		try:
+			return self._req("GET", "/status").get("ready")
+		except (OSError, WebDriverError):
+			return False
 
 	def __enter__(self):
 		return self
@@ -91,15 +162,11 @@ class Browser:
 			except (OSError, WebDriverError):
 				pass
 			self.session = None
-		if self.proc.poll() is None:
-			self.proc.terminate()
-			try:
-				self.proc.wait(10)
-			except subprocess.TimeoutExpired:
-				self.proc.kill()
-				self.proc.wait()
-		self.log.close()
-		shutil.rmtree(self.profile, ignore_errors=True)
+		_kill_group(self.proc)
+		_kill_group(self.browser)
+		self.proc = self.browser = None
+		if not self.log.closed:
+			self.log.close()
 
 	def _req(self, method, path, body=None):
 		data = None if body is None else json.dumps(body).encode()
@@ -181,7 +248,7 @@ class Browser:
 
 	def wait_for(self, script, timeout=10.0, *args):
 		"""Polls script until it returns a true value; returns that value."""
-		deadline = time.time() + timeout
+		deadline = time.time() + timeout * WAIT_SCALE
 		while True:
 			v = self.run(script, *args)
 			if v or time.time() > deadline:

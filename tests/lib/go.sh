@@ -166,6 +166,8 @@ compare_addr2line() {
 # list and state directory, so the system's apt configuration and package
 # lists are untouched. The mirror is the one this system's apt already uses
 # for its own Debian suites. Cached: a second call downloads nothing.
+# Status 3 when the archive cannot be reached (apt-get update fails): no
+# network is not a bpflame failure; the caller skips.
 debian_fetch() {
 	local suite=$1 pkg=$2 dir=$BUILD/apt/$1 mirror
 	if [ -f "$dir/$pkg/.done" ]; then
@@ -191,9 +193,15 @@ debian_fetch() {
 		opts+=(-o APT::Key::gpgvcommand="$(command -v gpgv)")
 	fi
 	if ! apt-get "${opts[@]}" update >"$dir/update.log" 2>&1; then
-		echo "go.sh: apt-get update for $suite failed:" >&2
+		echo "go.sh: apt-get update for $suite failed (Debian archive unreachable?):" >&2
 		tail -5 "$dir/update.log" >&2
-		return 1
+		return 3
+	fi
+	# apt-get update may only warn when it fetched nothing.
+	if ! ls "$dir/lists"/*_Packages* >/dev/null 2>&1; then
+		echo "go.sh: no package list of $suite fetched (Debian archive unreachable?):" >&2
+		grep -E '^(W|E):' "$dir/update.log" | tail -3 >&2
+		return 3
 	fi
 	rm -f "$dir"/"${pkg}"_*.deb
 	# PKG/SUITE: the suite's version, not the candidate of the system's
@@ -208,6 +216,8 @@ debian_fetch() {
 	rm -rf "$dir/$pkg"
 	dpkg-deb -x "$dir"/"${pkg}"_*.deb "$dir/$pkg" || return 1
 	touch "$dir/$pkg/.done"
+	# Only the unpacked package is kept (the lists alone are 17 MB).
+	rm -rf "$dir/lists" "$dir/archives" "$dir"/"${pkg}"_*.deb
 	echo "$dir/$pkg"
 }
 

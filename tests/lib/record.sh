@@ -15,6 +15,18 @@
 #   rec_finish VAR PID          waits for bpflame PID; its exit status in VAR
 #   rec_run NAME ARGS...        runs `bpflame record ARGS` in the foreground,
 #                               status in $TMP/NAME.rc
+#   rec_cpu NAME SECS PIDS ARGS...  records `bpflame record ARGS` until each
+#                               process of PIDS (comma-separated) used SECS
+#                               of CPU time since attach, then stops it with
+#                               SIGINT: samples ~ SECS * F at any load;
+#                               status in $TMP/NAME.rc, ticks in $TMP/NAME.ticks
+#                               ($REC_ON_ATTACH, if set, is run once attached)
+#   rec_mount_private DIR       makes DIR a private mount of its own (a bind
+#                               mount on itself, unmounted at exit), so mounts
+#                               a fixture makes under DIR in a namespace of its
+#                               own never reach this one: works in a chroot
+#                               too, where `unshare --propagation private`
+#                               cannot (/ there is no mount point)
 #   rec_summary NAME            bpflame's summary line ("bpflame: recorded ...")
 #   fq CMD FILE ARGS...         tests/lib/folded.py
 #   tmp_left DIR                number of leftover temporary files in DIR
@@ -34,6 +46,8 @@ NCPUS=$(getconf _NPROCESSORS_ONLN)
 FIX=""
 TMP=""
 REC_PIDS=()
+REC_MOUNTS=()
+REC_ON_ATTACH=""
 declare -A REC_OUT # fixture pid -> file of its stdout and stderr
 
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
@@ -96,6 +110,9 @@ rec_cleanup() {
 		kill -KILL "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	for p in "${REC_MOUNTS[@]}"; do
+		umount -l "$p" 2>/dev/null
+	done
 	[ -n "$TMP" ] && rm -rf "$TMP"
 }
 
@@ -134,15 +151,15 @@ rec_build() {
 }
 
 rec_setup() {
-	[ -x "$BPFLAME" ] || tap_bail "$BPFLAME not built (make bpflame)"
-	[ "$(id -u)" = 0 ] || tap_bail "the record tests need root"
-	rec_build || tap_bail "building the C fixtures failed"
+	tap_need_root
+	[ -x "$BPFLAME" ] || tap_fail_all "$BPFLAME not built (make bpflame)"
+	rec_build || tap_fail_all "building the C fixtures failed"
 	TMP=$(mktemp -d /tmp/bpflame-rec.XXXXXX)
 	chmod 755 "$TMP"
 	trap rec_cleanup EXIT
 	# Run private copies: a `make clean` elsewhere must not pull the
 	# binaries from under running fixtures.
-	cp -a "$FIX" "$TMP/fix" || tap_bail "cannot copy the fixtures"
+	cp -a "$FIX" "$TMP/fix" || tap_fail_all "cannot copy the fixtures"
 	FIX=$TMP/fix
 }
 
@@ -159,7 +176,7 @@ rec_spawn() {
 	printf -v "$_var" '%s' "$_pid"
 	case " $* " in
 	*" wait "*)
-		for ((_i = 0; _i < 200; _i++)); do
+		for ((_i = 0; _i < 1200; _i++)); do
 			grep -q '^waiting$' "$_out" && return 0
 			kill -0 "$_pid" 2>/dev/null || break
 			sleep 0.05
@@ -194,7 +211,8 @@ fd_count() {
 
 rec_attached() {
 	local _pid=$1 _i _n=0
-	for ((_i = 0; _i < 600; _i++)); do
+	# Loading the BPF program can take long on a loaded machine: 120 s.
+	for ((_i = 0; _i < 2400; _i++)); do
 		if ! kill -0 "$_pid" 2>/dev/null; then
 			echo "rec_attached: bpflame $_pid ended before attaching" | tap_diag
 			return 1
@@ -203,8 +221,8 @@ rec_attached() {
 		[ "$_n" -ge "$NCPUS" ] && break
 		sleep 0.05
 	done
-	if [ "$_i" -ge 600 ]; then
-		{ echo "rec_attached: $_n perf events of $NCPUS after 30 s; fds:"
+	if [ "$_i" -ge 2400 ]; then
+		{ echo "rec_attached: $_n perf events of $NCPUS after 120 s; fds:"
 		  ls -l /proc/"$_pid"/fd; } 2>&1 | tap_diag
 		return 1
 	fi
@@ -239,6 +257,46 @@ rec_run() {
 	shift
 	"$BPFLAME" record "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" || rc=$?
 	echo "$rc" >"$TMP/$name.rc"
+}
+
+rec_cpu() {
+	local _name=$1 _secs=$2 _pids _rpid _start _rc=0 _pid _i
+	IFS=, read -ra _pids <<<"$3"
+	shift 3
+	local -a _args=("$@")
+	case " $* " in *" -d "*) ;; *) _args+=(-d 600) ;; esac
+	rec_bg _rpid "$_name" "${_args[@]}"
+	if rec_attached "$_rpid"; then
+		[ -n "$REC_ON_ATTACH" ] && eval "$REC_ON_ATTACH"
+		# Each process must have had its SECS (not their sum).
+		local -a _starts=()
+		for _pid in "${_pids[@]}"; do _starts+=("$(cpu_ticks "$_pid")"); done
+		for _i in "${!_pids[@]}"; do
+			wait_cpu "$_secs" "${_starts[$_i]}" "${_pids[$_i]}"
+		done
+		_start=0
+		for _i in "${!_pids[@]}"; do _start=$((_start + _starts[_i])); done
+		echo $(($(cpu_ticks "${_pids[@]}") - _start)) >"$TMP/$_name.ticks"
+		kill -INT "$_rpid" 2>/dev/null
+	else
+		echo 0 >"$TMP/$_name.ticks"
+	fi
+	wait "$_rpid" || _rc=$?
+	echo "$_rc" >"$TMP/$_name.rc"
+}
+
+# rec_expect NAME HZ [PERCENT]: PERCENT (default 50) of the samples a
+# recording by rec_cpu NAME at HZ can expect from the CPU time its targets used.
+rec_expect() {
+	local _t
+	_t=$(cat "$TMP/$1.ticks" 2>/dev/null)
+	echo $((${_t:-0} * $2 * ${3:-50} / 100 / CLK_TCK))
+}
+
+rec_mount_private() {
+	mount --bind "$1" "$1" 2>/dev/null || return 1
+	REC_MOUNTS+=("$1")
+	mount --make-private "$1"
 }
 
 rec_summary() { grep -m1 '^bpflame: recorded ' "$TMP/$1.err"; }

@@ -749,7 +749,8 @@ static int go_build(const char *go, const char *env, const char *flags, const ch
 	char cmd[2048];
 
 	snprintf(cmd, sizeof(cmd),
-		 "cd %s && env GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GOCACHE=%s/../gocache "
+		 "cd %s && env GOTOOLCHAIN=local GOPROXY=off GOFLAGS= "
+		 "GOCACHE=\"${GOCACHE:-%s/../gocache}\" "
 		 "CGO_ENABLED=%d %s %s build %s -o %s . >build.log 2>&1",
 		 workdir, workdir, strstr(flags, "external") ? 1 : 0, env, go, flags, out);
 	return run(cmd);

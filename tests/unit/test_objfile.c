@@ -603,6 +603,12 @@ out:
 		close(fb);
 }
 
+/* The scratch directory goes whatever a test left in it, at any exit. */
+static void remove_tmpdir(void)
+{
+	run("rm -rf '%s'", tmpdir);
+}
+
 int main(void)
 {
 	struct objfile_cache *cache;
@@ -614,6 +620,7 @@ int main(void)
 	libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
 	if (!libc || !mkdtemp(tmpdir))
 		return 1;
+	atexit(remove_tmpdir);
 	objtest_fn(1);
 	if (objfile_cache__new(&cache))
 		return 1;
@@ -625,6 +632,5 @@ int main(void)
 	test_root_fallback();
 	test_confinement();
 	objfile_cache__free(cache);
-	rmdir(tmpdir);
 	return done_testing();
 }
