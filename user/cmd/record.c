@@ -447,10 +447,9 @@ static void forget_exited(struct sampler *s, const struct target_set *t)
  * `until` if that is an interval boundary, else why the recording ended. */
 static const char *wait_recording(const struct record_opts *o, struct sampler *s,
 				  struct target_set *t, struct resolver *r, double until,
-				  double deadline, double *next_refresh)
+				  double deadline, double *next_refresh, bool *warned_cap)
 {
 	bool progress = !o->quiet && isatty(STDERR_FILENO);
-	static bool warned_cap;
 	const char *why = NULL;
 
 	for (;;) {
@@ -489,10 +488,10 @@ static const char *wait_recording(const struct record_opts *o, struct sampler *s
 			/* Pick up libraries loaded while recording, and with -a
 			 * the processes started since, while they are alive. */
 			resolver__refresh(r);
-			if (o->all && resolver__attach_all(r) == -E2BIG && !warned_cap) {
+			if (o->all && resolver__attach_all(r) == -E2BIG && !*warned_cap) {
 				p_warn("more than %d processes: later ones are not symbolized",
 				       RESOLVER_MAX_PROCS);
-				warned_cap = true;
+				*warned_cap = true;
 			}
 			resolver__each_go_text(r, set_go_text_one, s);
 			forget_exited(s, t);
@@ -876,6 +875,7 @@ int cmd_record(int argc, char **argv)
 	const char *why;
 	enum sampler_step step;
 	double start, seconds, deadline, next_interval, next_refresh;
+	bool warned_cap = false;
 	int ret, err;
 
 	ret = parse_record_args(argc, argv, &o);
@@ -944,7 +944,7 @@ int cmd_record(int argc, char **argv)
 	next_refresh = start + 1;
 	for (;;) {
 		why = wait_recording(&o, rec.sampler, &targets, rec.resolver, next_interval,
-				     deadline, &next_refresh);
+				     deadline, &next_refresh, &warned_cap);
 		if (why)
 			break;
 		/* An interval boundary: swap the counts, write the closed interval. */
