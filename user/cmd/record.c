@@ -876,6 +876,7 @@ int cmd_record(int argc, char **argv)
 	enum sampler_step step;
 	double start, seconds, deadline, next_interval, next_refresh;
 	bool warned_cap = false;
+	time_t next_start;
 	int ret, err;
 
 	ret = parse_record_args(argc, argv, &o);
@@ -938,7 +939,16 @@ int cmd_record(int argc, char **argv)
 	resolver__each_go_text(rec.resolver, set_go_text_one, rec.sampler);
 	rec.drain.resolver = rec.resolver;
 	start = now_s();
-	rec.interval_start = time(NULL);
+	if (o.interval_s) {
+		/* The first interval starts now, not when the outputs were
+		 * checked: name its files after this moment. */
+		for (int i = 0; i < o.noutputs; i++)
+			out_file__abort(&rec.outs[i]);
+		rec.outputs_open = false;
+		rec.interval_start = time(NULL);
+		if (open_interval_outputs(&rec))
+			goto cleanup;
+	}
 	deadline = o.duration_s ? start + o.duration_s : INFINITY;
 	next_interval = o.interval_s ? start + o.interval_s : INFINITY;
 	next_refresh = start + 1;
@@ -953,11 +963,12 @@ int cmd_record(int argc, char **argv)
 			p_err("cannot swap the interval's counts: %s", errstr(err));
 			goto cleanup;
 		}
+		next_start = time(NULL); /* the new interval began at the swap */
 		ret = emit_profile(&rec, false, NULL, 0);
 		if (ret)
 			goto cleanup;
 		ret = 1;
-		rec.interval_start = time(NULL);
+		rec.interval_start = next_start;
 		if (open_interval_outputs(&rec))
 			goto cleanup;
 		next_interval += o.interval_s;
