@@ -46,7 +46,8 @@ end_case() {
 	local name=$1 how=$2 ids rc pid
 	case $how in
 	exit)
-		rec_spawn pid "$FIX/bft_cpu" 4
+		# Held at its start gate until bpflame attached, then runs 1 s.
+		rec_spawn pid "$FIX/bft_exit" 1 wait
 		rec_bg REC "$name" -p "$pid" -F 999 -d 60 -o "$TMP/$name.folded" ;;
 	duration) rec_bg REC "$name" -p "$CPU" -F 999 -d 3 -o "$TMP/$name.folded" ;;
 	*) rec_bg REC "$name" -p "$CPU" -F 999 -d 60 -o "$TMP/$name.folded" ;;
@@ -54,6 +55,7 @@ end_case() {
 	rec_attached "$REC" || echo "bpflame did not attach" | tap_diag
 	ids=$(bpf_ids "$REC")
 	case $how in
+	exit) kill -USR1 "$pid" ;;
 	INT | TERM | HUP | KILL) sleep 0.5; kill -"$how" "$REC" ;;
 	esac
 	rec_finish rc "$REC"
@@ -61,7 +63,15 @@ end_case() {
 		tap_not_ok "$name: found bpflame's BPF objects while it ran"
 		return
 	fi
-	t_is "$(left "$ids" | tr '\n' ' ')" "" \
+	# The kernel frees a closed map after an RCU grace period, from a work
+	# queue: wait for that (up to 60 s), never for a fixed time.
+	local i rest
+	for ((i = 0; i < 600; i++)); do
+		rest=$(left "$ids" | tr '\n' ' ')
+		[ -z "$rest" ] && break
+		sleep 0.1
+	done
+	t_is "$rest" "" \
 		"$name: none of its $(wc -l <<<"$ids") BPF programs/maps/links remain (exit $rc)"
 }
 end_case duration duration
