@@ -8,8 +8,9 @@ source "$(dirname "$0")/lib/record.sh"
 rec_setup
 tap_plan 9
 
-# Fresh pages every iteration: a large allocation is mmapped, filled, unmapped.
-rec_spawn PF python3 -c 'import time
+# Fresh pages every iteration: a large allocation is mmapped, filled, unmapped
+# (a fixed mmap threshold: glibc's dynamic one would soon reuse heap pages).
+rec_spawn PF env MALLOC_MMAP_THRESHOLD_=65536 python3 -c 'import time
 t = time.time() + 60
 while time.time() < t:
     b = b"\x01" * (8 << 20)'
