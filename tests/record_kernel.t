@@ -42,10 +42,10 @@ withmain=$(fq count "$out" '^bft_sys;(.*;)?main;(.*;)?[^;]*_\[k\]$')
 t_num "$(ratio "$withmain" "$kern")" '>=' 80 \
 	"kernel stacks sit under the fixture's main ($withmain of $kern)" || rec_diag sys "$out"
 
-# Drops: a counts map of 2 entries and a stack map of 8 cannot hold the
+# Drops: a counts map of 2 entries and a stack store of 8 cannot hold the
 # fixture's distinct stacks; the summary must count what was lost.
 out2=$TMP/small.folded
-rec_cpu small 1 "$SYS" -p "$SYS" -F 999 --counts-map-size 2 --stack-map-size 8 -o "$out2"
+rec_cpu small 1 "$SYS" -p "$SYS" -F 999 --counts-map-size 2 --max-stacks 8 -o "$out2"
 t_is "$(cat "$TMP/small.rc")" 0 "record with tiny maps exits 0" || rec_diag small
 lost=$(sed -n 's/^  lost samples: \([0-9]*\).*/\1/p' "$TMP/small.err")
 t_num "${lost:-0}" '>' 0 "tiny maps: 'lost samples: N (...)' reports N > 0" || rec_diag small

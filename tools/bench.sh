@@ -11,6 +11,7 @@ run() {
 	echo
 }
 run tools/bench-record.sh
+run tools/bench-unwind.sh
 run tools/bench-symbolize.sh /usr/bin/etcd
 # kubectl shares most of kube-apiserver's code and size (a ~38 MB pclntab):
 # the closest stand-in for the binary bpflame is for, where a machine has it.

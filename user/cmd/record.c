@@ -1,22 +1,28 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * cmd/record.c: `bpflame record`, a one-shot CPU profile of live processes.
+ * cmd/record.c: `bpflame record`, a profile of live processes.
  *
  * Order of work: validate options and outputs, check privileges and BTF,
  * resolve targets, open their binaries (so symbols survive a target's exit),
- * attach the sampler, wait (duration, signal, or every target gone),
- * DETACH, then drain, symbolize and write every output from one profile.
+ * attach the sampler, wait (duration, signal, or every target gone) while
+ * moving new stacks out of the kernel, DETACH, then drain, symbolize and
+ * write every output from one profile (emit_profile()). In continuous mode
+ * (--interval) the sampler stays attached: at each interval boundary its
+ * counts are swapped atomically and emit_profile() writes that interval's
+ * outputs, named after the interval's UTC start.
  */
 #include <bpf/btf.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,13 +45,19 @@ struct record_opts {
 	const char *name;
 	bool all;
 	long freq_hz;
-	long duration_s;
+	long period;          /* -c */
+	bool freq_set;
+	enum sampler_event event;
+	bool unwinder_kernel;
+	long duration_s;      /* 0: until a signal (continuous mode only) */
+	bool duration_set;
+	long interval_s;      /* 0: one-shot */
 	const char *outputs[MAX_OUTPUTS];
 	enum output_format formats[MAX_OUTPUTS];
 	int noutputs;
 	bool lines;
 	bool quiet;
-	long counts_entries, stack_entries;
+	long counts_entries, max_stacks;
 	const char *btf_path;
 };
 
@@ -71,12 +83,13 @@ static void catch_stop_signals(void)
 }
 
 static const char record_usage[] =
-	"Usage: bpflame record [-p PID[,PID...] | -n NAME | -a] [-F HZ] [-d SECONDS]\n"
-	"                      [-o FILE]... [--lines]\n"
+	"Usage: bpflame record [-p PID[,PID...] | -n NAME | -a] [-e EVENT] [-F HZ | -c N]\n"
+	"                      [-d SECONDS] [--interval SECONDS] [-o FILE]... [--lines]\n"
 	"\n"
-	"Samples the CPU stacks of running processes with a BPF program on the\n"
-	"CPU-clock event of every CPU, counts them in the kernel, and writes\n"
-	"symbolized stacks (Go pclntab, ELF symbols, kallsyms) when it stops.\n"
+	"Samples the stacks of running processes with a BPF program on a perf\n"
+	"event of every CPU (the CPU clock by default), counts them in the kernel,\n"
+	"and writes symbolized stacks (Go pclntab, ELF symbols, kallsyms) when it\n"
+	"stops, or once per interval.\n"
 	"Without -p, -n or -a it profiles every process named " DEFAULT_TARGET ".\n"
 	"\n"
 	"Targets:\n"
@@ -87,14 +100,27 @@ static const char record_usage[] =
 	"Sampling:\n"
 	"  -F, --freq HZ           samples per second per CPU (default 99; at most\n"
 	"                          kernel.perf_event_max_sample_rate)\n"
-	"  -d, --duration SECONDS  stop after SECONDS (default 30); also stops on\n"
-	"                          Ctrl-C/SIGTERM or when every target has exited\n"
+	"  -c, --count N           one sample every N events instead of -F (for the\n"
+	"                          clocks N is nanoseconds)\n"
+	"  -e, --event EVENT       cpu-clock (default), task-clock, page-faults,\n"
+	"                          context-switches, cpu-migrations, or the hardware\n"
+	"                          events cycles, instructions, cache-misses,\n"
+	"                          branch-misses (where the machine has a PMU)\n"
+	"  -d, --duration SECONDS  stop after SECONDS (default 30; with --interval,\n"
+	"                          until a signal); also stops on Ctrl-C/SIGTERM or\n"
+	"                          when every target has exited\n"
+	"      --interval SECONDS  continuous mode: write every output once per\n"
+	"                          interval, FILE.EXT as FILE-YYYYMMDDTHHMMSSZ.EXT\n"
+	"                          (the interval's UTC start), without detaching\n"
+	"      --unwinder fp|kernel\n"
+	"                          user stack walker: fp (default) walks frame pointers\n"
+	"                          in the BPF program over one copy of the stack;\n"
+	"                          kernel uses the kernel's walker (bpf_get_stack)\n"
+	"      --max-stacks N      distinct stacks kept (default 32768, at most\n"
+	"                          1048576; about 100 bytes of kernel memory each)\n"
 	"      --counts-map-size N\n"
-	"                          distinct (process, stacks) counted in the kernel\n"
-	"                          (default: rate x duration x CPUs, 4096..262144;\n"
-	"                          at most 4194304)\n"
-	"      --stack-map-size N  distinct stacks stored, about 1 KiB of kernel memory\n"
-	"                          each (default: likewise, 4096..65536; at most 262144)\n"
+	"                          distinct (process, stacks) counted per interval in\n"
+	"                          the kernel (default 32768, at most 1048576)\n"
 	"      --btf FILE          kernel BTF to use when /sys/kernel/btf/vmlinux is absent\n"
 	"\n"
 	"Output:\n"
@@ -108,7 +134,9 @@ static const char record_usage[] =
 	"  bpflame record -o flame.svg                     # kube-apiserver, 30 s, 99 Hz\n"
 	"  bpflame record -p 4242 -F 999 -d 10 -o a.folded -o a.svg\n"
 	"  bpflame record -n etcd -d 60 -o - | gzip > etcd.folded.gz\n"
-	"  bpflame record -a -d 5 -o node.svg\n";
+	"  bpflame record -a -d 5 -o node.svg\n"
+	"  bpflame record -p 4242 -e context-switches -c 1 -d 5 -o cs.svg\n"
+	"  bpflame record -n etcd --interval 60 -o /var/tmp/etcd.svg   # until Ctrl-C\n";
 
 static bool has_suffix(const char *s, const char *suffix)
 {
@@ -133,7 +161,7 @@ static int output_format_of(const char *path, enum output_format *format)
 /* Returns 0, or EXIT_USAGE after printing the error. */
 static int parse_record_args(int argc, char **argv, struct record_opts *o)
 {
-	enum { OPT_LINES = 256, OPT_COUNTS, OPT_STACKS, OPT_BTF };
+	enum { OPT_LINES = 256, OPT_COUNTS, OPT_STACKS, OPT_BTF, OPT_INTERVAL, OPT_UNWINDER };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "name", required_argument, NULL, 'n' },
@@ -144,7 +172,12 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "lines", no_argument, NULL, OPT_LINES },
 		{ "counts-map-size", required_argument, NULL, OPT_COUNTS },
-		{ "stack-map-size", required_argument, NULL, OPT_STACKS },
+		{ "max-stacks", required_argument, NULL, OPT_STACKS },
+		{ "stack-map-size", required_argument, NULL, OPT_STACKS }, /* old name */
+		{ "event", required_argument, NULL, 'e' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "unwinder", required_argument, NULL, OPT_UNWINDER },
 		{ "btf", required_argument, NULL, OPT_BTF },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -155,7 +188,7 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 	o->duration_s = 30;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:n:aF:d:o:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:n:aF:d:o:qhe:c:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o->pid_list = optarg;
@@ -172,6 +205,36 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 				      optarg);
 				return EXIT_USAGE;
 			}
+			o->freq_set = true;
+			break;
+		case 'c':
+			if (parse_long(optarg, 1, LONG_MAX, &o->period)) {
+				p_err("invalid count '%s': expected a positive number of events",
+				      optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'e':
+			if (sampler_event__parse(optarg, &o->event)) {
+				p_err("unknown event '%s': expected cpu-clock, task-clock, "
+				      "page-faults, context-switches, cpu-migrations, cycles, "
+				      "instructions, cache-misses or branch-misses", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_UNWINDER:
+			if (strcmp(optarg, "fp") && strcmp(optarg, "kernel")) {
+				p_err("unknown unwinder '%s': expected fp or kernel", optarg);
+				return EXIT_USAGE;
+			}
+			o->unwinder_kernel = !strcmp(optarg, "kernel");
+			break;
+		case OPT_INTERVAL:
+			if (parse_long(optarg, 1, 365L * 24 * 3600, &o->interval_s)) {
+				p_err("invalid interval '%s': expected a positive number "
+				      "of seconds", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'd':
 			if (parse_long(optarg, 1, 365L * 24 * 3600, &o->duration_s)) {
@@ -179,6 +242,7 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 				      "of seconds", optarg);
 				return EXIT_USAGE;
 			}
+			o->duration_set = true;
 			break;
 		case 'o':
 			if (o->noutputs == MAX_OUTPUTS) {
@@ -206,9 +270,9 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 			}
 			break;
 		case OPT_STACKS:
-			if (parse_long(optarg, 1, STACK_ENTRIES_LIMIT, &o->stack_entries)) {
-				p_err("invalid stack map size '%s': expected 1..%ld", optarg,
-				      (long)STACK_ENTRIES_LIMIT);
+			if (parse_long(optarg, 1, MAX_STACKS_LIMIT, &o->max_stacks)) {
+				p_err("invalid stack count '%s': expected 1..%ld", optarg,
+				      (long)MAX_STACKS_LIMIT);
 				return EXIT_USAGE;
 			}
 			break;
@@ -235,10 +299,25 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 		p_err("choose one of -p, -n and -a");
 		return EXIT_USAGE;
 	}
+	if (o->freq_set && o->period) {
+		p_err("choose one of -F and -c");
+		return EXIT_USAGE;
+	}
 	if (!o->noutputs) {
 		o->outputs[0] = "-";
 		o->formats[0] = OUT_FOLDED;
 		o->noutputs = 1;
+	}
+	if (o->interval_s) {
+		for (int i = 0; i < o->noutputs; i++) {
+			if (!strcmp(o->outputs[i], "-")) {
+				p_err("--interval writes files: give -o FILE.folded or "
+				      "-o FILE.svg, not -");
+				return EXIT_USAGE;
+			}
+		}
+		if (!o->duration_set)
+			o->duration_s = 0;
 	}
 	return 0;
 }
@@ -287,7 +366,7 @@ static int check_environment(const struct record_opts *o)
 	}
 	f = fopen("/proc/sys/kernel/perf_event_max_sample_rate", "r");
 	if (f) {
-		if (fscanf(f, "%ld", &max_rate) == 1 && o->freq_hz > max_rate) {
+		if (fscanf(f, "%ld", &max_rate) == 1 && !o->period && o->freq_hz > max_rate) {
 			fclose(f);
 			p_err("sample rate %ld Hz is above kernel.perf_event_max_sample_rate (%ld)",
 			      o->freq_hz, max_rate);
@@ -363,51 +442,60 @@ static void forget_exited(struct sampler *s, const struct target_set *t)
 	}
 }
 
-/* Waits for the end of the recording; returns why it ended. */
+/* Waits until `until` (monotonic seconds: the next interval boundary or the
+ * end), moving new stacks out of the kernel meanwhile. Returns NULL at
+ * `until` if that is an interval boundary, else why the recording ended. */
 static const char *wait_recording(const struct record_opts *o, struct sampler *s,
-				  struct target_set *t, struct resolver *r, double start)
+				  struct target_set *t, struct resolver *r, double until,
+				  double deadline, double *next_refresh, bool *warned_cap)
 {
 	bool progress = !o->quiet && isatty(STDERR_FILENO);
-	double deadline = start + o->duration_s, next_refresh = start + 1;
-	bool warned_cap = false;
-	const char *why = "duration reached";
+	const char *why = NULL;
 
 	for (;;) {
 		double now = now_s();
 		struct sampler_stats st;
+		int err, ms;
 
 		if (stop_signal) {
 			why = stop_signal == SIGINT ? "interrupted" : "terminated by a signal";
 			break;
 		}
-		if (now >= deadline)
+		if (now >= deadline) {
+			why = "duration reached";
 			break;
-		if (progress && !sampler__stats(s, &st))
-			fprintf(stderr, "\rbpflame: recording, %ld s left, %llu samples   ",
-				(long)(deadline - now + 0.999), (unsigned long long)st.samples);
-		if (!o->all) {
-			double left = deadline - now;
-			int ms = left < 0.25 ? (int)(left * 1000) + 1 : 250;
-
-			if (targets__poll(t, ms) == 0) {
-				why = t->n > 1 ? "every target exited" : "the target exited";
-				break;
-			}
-		} else {
-			usleep(250 * 1000);
 		}
-		if (now_s() >= next_refresh) {
+		if (now >= until)
+			break;
+		if (progress && !sampler__stats(s, &st)) {
+			if (deadline < INFINITY)
+				fprintf(stderr, "\rbpflame: recording, %ld s left, %llu samples   ",
+					(long)(deadline - now + 0.999),
+					(unsigned long long)st.samples);
+			else
+				fprintf(stderr, "\rbpflame: recording, %llu samples   ",
+					(unsigned long long)st.samples);
+		}
+		ms = until - now < 0.25 ? (int)((until - now) * 1000) + 1 : 250;
+		err = sampler__poll(s, ms);
+		if (err)
+			p_warn("cannot read new stacks from the kernel: %s", errstr(err));
+		if (!o->all && targets__poll(t, 0) == 0) {
+			why = t->n > 1 ? "every target exited" : "the target exited";
+			break;
+		}
+		if (now_s() >= *next_refresh) {
 			/* Pick up libraries loaded while recording, and with -a
 			 * the processes started since, while they are alive. */
 			resolver__refresh(r);
-			if (o->all && resolver__attach_all(r) == -E2BIG && !warned_cap) {
+			if (o->all && resolver__attach_all(r) == -E2BIG && !*warned_cap) {
 				p_warn("more than %d processes: later ones are not symbolized",
 				       RESOLVER_MAX_PROCS);
-				warned_cap = true;
+				*warned_cap = true;
 			}
 			resolver__each_go_text(r, set_go_text_one, s);
 			forget_exited(s, t);
-			next_refresh = now_s() + 1;
+			*next_refresh = now_s() + 1;
 		}
 	}
 	if (progress)
@@ -467,6 +555,68 @@ static int cmp_per_pid(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
+static uint64_t lost_total(const struct sampler_stats *st)
+{
+	uint64_t lost = st->undelivered;
+
+	for (int i = 0; i < STAT_NR; i++) {
+		if (i != STAT_SAMPLES && i != STAT_EVENTS)
+			lost += st->drops[i];
+	}
+	return lost;
+}
+
+static long max_sample_rate(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_max_sample_rate", "r");
+	long rate = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &rate) != 1)
+			rate = -1;
+		fclose(f);
+	}
+	return rate;
+}
+
+/* The event and its rate, as the summary and the titles say it. */
+static void describe_sampling(const struct record_opts *o, char *buf, size_t len)
+{
+	const char *ev = sampler_event__name(o->event);
+	int n = 0;
+
+	if (o->event != EVENT_CPU_CLOCK)
+		n = snprintf(buf, len, "%s ", ev);
+	if (o->period)
+		snprintf(buf + n, len - n, "every %ld %s", o->period,
+			 sampler_event__is_clock(o->event) ? "ns" : "events");
+	else
+		snprintf(buf + n, len - n, "at %ld Hz", o->freq_hz);
+}
+
+/* Says when the kernel sampled the clock slower than asked (throttling, or a
+ * lowered kernel.perf_event_max_sample_rate), with the rate achieved. */
+static void print_throttling(const struct record_opts *o, const struct sampler_stats *st,
+			     double seconds)
+{
+	double asked, achieved;
+	long max_rate = max_sample_rate();
+
+	if (!sampler_event__is_clock(o->event) || o->event != EVENT_CPU_CLOCK || !st->nevents ||
+	    seconds < 1)
+		return;
+	asked = o->period ? 1e9 / o->period : (double)o->freq_hz;
+	achieved = st->events / seconds / st->nevents;
+	/* A loaded machine delays clock interrupts by some percent; a halved
+	 * rate, or a maximum below the rate asked, is the kernel throttling. */
+	if (achieved < 0.5 * asked || (max_rate > 0 && max_rate < asked))
+		fprintf(stderr, "  throttled: %.0f samples per second per CPU of the %.0f asked "
+			"(kernel.perf_event_max_sample_rate is %ld)\n", achieved, asked, max_rate);
+	else
+		fprintf(stderr, "  rate: %.0f samples per second per CPU (%.0f asked)\n", achieved,
+			asked);
+}
+
 static void print_summary(const struct record_opts *o, const struct sampler *s,
 			  const struct sampler_stats *st, struct drain_ctx *d, double seconds,
 			  const char *why, const struct resolver *r)
@@ -474,16 +624,19 @@ static void print_summary(const struct record_opts *o, const struct sampler *s,
 	static const char *const drop_names[STAT_NR] = {
 		[STAT_DROP_USER_FAULT] = "user stack unreadable",
 		[STAT_DROP_KERN_FAULT] = "kernel stack unreadable",
-		[STAT_DROP_STACK_FULL] = "stack map full",
+		[STAT_DROP_STACK_FULL] = "stack store full",
+		[STAT_DROP_RINGBUF_FULL] = "ring buffer full",
 		[STAT_DROP_COUNTS_FULL] = "counts map full",
 	};
-	uint64_t dropped = 0;
-	uint32_t counts_entries, stack_entries;
+	uint64_t dropped = lost_total(st);
+	uint32_t counts_entries, max_stacks;
+	char sampling[96];
 	size_t shown;
 
 	if (o->quiet)
 		return;
-	p_info("recorded %.1f s at %ld Hz (%s): %llu samples", seconds, o->freq_hz, why,
+	describe_sampling(o, sampling, sizeof(sampling));
+	p_info("recorded %.1f s %s (%s): %llu samples", seconds, sampling, why,
 	       (unsigned long long)st->samples);
 	qsort(d->per_pid, d->npids, sizeof(*d->per_pid), cmp_per_pid);
 	shown = d->npids < 10 ? d->npids : 10;
@@ -492,27 +645,32 @@ static void print_summary(const struct record_opts *o, const struct sampler *s,
 			d->per_pid[i].comm[0] ? d->per_pid[i].comm : "?", d->per_pid[i].pid);
 	if (d->npids > shown)
 		fprintf(stderr, "  ... and %zu more processes\n", d->npids - shown);
-	for (int i = 1; i < STAT_NR; i++)
-		dropped += st->drops[i];
-	sampler__sizes(s, &counts_entries, &stack_entries);
+	sampler__sizes(s, &counts_entries, &max_stacks);
 	if (dropped) {
 		fprintf(stderr, "  lost samples: %llu (", (unsigned long long)dropped);
-		for (int i = 1, first = 1; i < STAT_NR; i++) {
-			if (!st->drops[i])
+		for (int i = 1, first = 1; i <= STAT_NR; i++) {
+			uint64_t n = i < STAT_NR ? st->drops[i] : st->undelivered;
+
+			if (i == STAT_EVENTS || !n)
 				continue;
-			fprintf(stderr, "%s%s %llu", first ? "" : ", ", drop_names[i],
-				(unsigned long long)st->drops[i]);
+			fprintf(stderr, "%s%s %llu", first ? "" : ", ",
+				i < STAT_NR ? drop_names[i] : "stack not delivered",
+				(unsigned long long)n);
 			first = 0;
 		}
 		fprintf(stderr, ")\n");
-		if (st->drops[STAT_DROP_STACK_FULL])
-			fprintf(stderr, "  hint: raise --stack-map-size (now %u)\n", stack_entries);
+		if (st->drops[STAT_DROP_STACK_FULL] || st->undelivered)
+			fprintf(stderr, "  hint: raise --max-stacks (now %u)\n", max_stacks);
 		if (st->drops[STAT_DROP_COUNTS_FULL])
 			fprintf(stderr, "  hint: raise --counts-map-size (now %u)\n",
 				counts_entries);
 	} else {
 		fprintf(stderr, "  lost samples: 0\n");
 	}
+	fprintf(stderr, "  memory: %.1f MB of BPF maps; %u distinct stacks kept of %u "
+		"(--max-stacks), %u counts per interval (--counts-map-size)\n",
+		st->map_bytes / 1e6, st->stacks, max_stacks, counts_entries);
+	print_throttling(o, st, seconds);
 	if (resolver__kernel_warning(r))
 		p_warn("%s", resolver__kernel_warning(r));
 }
@@ -522,13 +680,14 @@ static void print_summary(const struct record_opts *o, const struct sampler *s,
  * path fails at once instead of after the whole recording. Returns 0 or
  * EXIT_USAGE after printing the error (files opened so far are removed).
  */
-static int open_outputs(const struct record_opts *o, struct out_file *outs)
+static int open_outputs(const struct record_opts *o, const char *const *paths,
+			struct out_file *outs)
 {
 	for (int i = 0; i < o->noutputs; i++) {
-		int err = out_file__open(&outs[i], o->outputs[i]);
+		int err = out_file__open(&outs[i], paths[i]);
 
 		if (err) {
-			p_err("cannot create %s: %s", o->outputs[i], errstr(err));
+			p_err("cannot create %s: %s", paths[i], errstr(err));
 			while (i-- > 0)
 				out_file__abort(&outs[i]);
 			return EXIT_USAGE;
@@ -539,15 +698,17 @@ static int open_outputs(const struct record_opts *o, struct out_file *outs)
 
 /* Writes and commits every output; returns 0 or 1 after printing the error. */
 static int write_outputs(const struct record_opts *o, const struct profile *prof,
-			 struct out_file *outs)
+			 struct out_file *outs, const char *const *paths)
 {
 	unsigned flags = o->lines ? LABEL_LINES : 0;
-	char title[128];
+	char title[192], sampling[96];
 	int ret = 0;
 
-	snprintf(title, sizeof(title), "CPU profile: %s, %ld Hz",
+	describe_sampling(o, sampling, sizeof(sampling));
+	snprintf(title, sizeof(title), "%s profile: %s, %s",
+		 o->event == EVENT_CPU_CLOCK ? "CPU" : sampler_event__name(o->event),
 		 o->all ? "all processes" : o->pid_list ? o->pid_list
-			 : o->name ? o->name : DEFAULT_TARGET, o->freq_hz);
+			 : o->name ? o->name : DEFAULT_TARGET, sampling);
 	for (int i = 0; i < o->noutputs; i++) {
 		int err;
 
@@ -570,14 +731,139 @@ static int write_outputs(const struct record_opts *o, const struct profile *prof
 		else
 			out_file__abort(&outs[i]);
 		if (err) {
-			p_err("cannot write %s: %s", o->outputs[i], errstr(err));
+			p_err("cannot write %s: %s", paths[i], errstr(err));
 			ret = 1;
 			continue;
 		}
-		if (strcmp(o->outputs[i], "-"))
-			p_info("wrote %s", o->outputs[i]);
+		if (strcmp(paths[i], "-"))
+			p_info("wrote %s", paths[i]);
 	}
 	return ret;
+}
+
+/* The path of output i for the interval that started at wall time t:
+ * FILE.EXT becomes FILE-YYYYMMDDTHHMMSSZ.EXT. Returns 0 or -ENOMEM. */
+static int interval_name(const char *path, time_t t, char **out)
+{
+	const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+	char stamp[32];
+	struct tm tm;
+
+	if (!dot || (slash && dot < slash))
+		dot = path + strlen(path);
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	if (asprintf(out, "%.*s-%s%s", (int)(dot - path), path, stamp, dot) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* What one recording keeps between intervals. */
+struct recording {
+	const struct record_opts *o;
+	struct sampler *sampler;
+	struct resolver *resolver;
+	struct drain_ctx drain;
+	struct out_file outs[MAX_OUTPUTS];
+	char *paths[MAX_OUTPUTS]; /* this interval's output paths */
+	bool outputs_open;
+	time_t interval_start;    /* wall clock, for the names */
+};
+
+static void free_paths(struct recording *rec)
+{
+	for (int i = 0; i < MAX_OUTPUTS; i++) {
+		free(rec->paths[i]);
+		rec->paths[i] = NULL;
+	}
+}
+
+/* Computes this interval's output paths and creates their temporary files
+ * (so an unusable path fails before recording). Returns 0 or EXIT_USAGE. */
+static int open_interval_outputs(struct recording *rec)
+{
+	const struct record_opts *o = rec->o;
+
+	free_paths(rec);
+	for (int i = 0; i < o->noutputs; i++) {
+		int err = o->interval_s ? interval_name(o->outputs[i], rec->interval_start,
+						       &rec->paths[i])
+					: (rec->paths[i] = strdup(o->outputs[i])) ? 0 : -ENOMEM;
+
+		if (err) {
+			p_err("out of memory");
+			return EXIT_USAGE;
+		}
+	}
+	if (open_outputs(o, (const char *const *)rec->paths, rec->outs))
+		return EXIT_USAGE;
+	rec->outputs_open = true;
+	return 0;
+}
+
+/*
+ * Drained samples -> resolver -> profile -> every output: called once per
+ * interval in continuous mode, and once at the end. Returns 0, or 1 after
+ * printing the error.
+ */
+static int emit_profile(struct recording *rec, bool final, const char *why, double seconds)
+{
+	struct profile *prof = profile__new();
+	int err, ret = 1;
+
+	if (!prof) {
+		p_err("out of memory");
+		return 1;
+	}
+	resolver__set_profile(rec->resolver, prof);
+	err = sampler__drain(rec->sampler, drain_one, &rec->drain);
+	if (err == -EINTR) {
+		p_err("interrupted again while reading the recording: no output written");
+		goto out;
+	}
+	if (err) {
+		p_err("cannot read the recorded stacks: %s", errstr(err));
+		goto out;
+	}
+	if (final) {
+		struct sampler_stats st;
+
+		if (sampler__stats(rec->sampler, &st)) {
+			p_warn("cannot read the sample counters: the summary is incomplete");
+			memset(&st, 0, sizeof(st));
+		}
+		print_summary(rec->o, rec->sampler, &st, &rec->drain, seconds, why,
+			      rec->resolver);
+	}
+	if (!profile__stack_count(prof) && !rec->o->interval_s) {
+		if (rec->o->event == EVENT_CPU_CLOCK || rec->o->event == EVENT_TASK_CLOCK)
+			p_err("no samples were recorded: the targets used no CPU time");
+		else
+			p_err("no samples were recorded: the targets caused no %s",
+			      sampler_event__name(rec->o->event));
+		goto out;
+	}
+	ret = write_outputs(rec->o, prof, rec->outs, (const char *const *)rec->paths);
+	rec->outputs_open = false;
+out:
+	resolver__set_profile(rec->resolver, NULL);
+	profile__free(prof);
+	return ret;
+}
+
+/* Reports what the hardware lacks, or the step that failed. Returns the
+ * exit status. */
+static int start_failed(const struct record_opts *o, enum sampler_step step, int err)
+{
+	if (step == STEP_EVENT && sampler_event__is_hardware(o->event) &&
+	    (err == -ENOENT || err == -EOPNOTSUPP || err == -ENODEV || err == -EINVAL)) {
+		p_err("this machine has no '%s' counter (no hardware PMU available: "
+		      "perf_event_open says %s); software events such as cpu-clock work",
+		      sampler_event__name(o->event), errstr(err));
+		return EXIT_USAGE;
+	}
+	p_err("%s: %s", sampler_step__describe(step), errstr(err));
+	return 1;
 }
 
 int cmd_record(int argc, char **argv)
@@ -585,15 +871,12 @@ int cmd_record(int argc, char **argv)
 	struct record_opts o = { 0 };
 	struct target_set targets = { 0 };
 	struct sampler_opts so = { 0 };
-	struct sampler_stats st = { 0 };
-	struct drain_ctx drain = { 0 };
-	struct sampler *sampler = NULL;
-	struct resolver *resolver = NULL;
-	struct profile *prof = NULL;
-	struct out_file outs[MAX_OUTPUTS];
-	bool outputs_open = false;
+	struct recording rec = { .o = &o };
 	const char *why;
-	double start, seconds;
+	enum sampler_step step;
+	double start, seconds, deadline, next_interval, next_refresh;
+	bool warned_cap = false;
+	time_t next_start;
 	int ret, err;
 
 	ret = parse_record_args(argc, argv, &o);
@@ -606,24 +889,23 @@ int cmd_record(int argc, char **argv)
 	ret = resolve_targets(&o, &targets);
 	if (ret)
 		goto cleanup;
-	ret = open_outputs(&o, outs);
+	rec.interval_start = time(NULL);
+	ret = open_interval_outputs(&rec);
 	if (ret)
 		goto cleanup;
-	outputs_open = true;
 	catch_stop_signals();
 
 	ret = 1;
-	prof = profile__new();
-	if (!prof || resolver__new(prof, &resolver)) {
+	if (resolver__new(NULL, &rec.resolver)) {
 		p_err("out of memory");
 		goto cleanup;
 	}
 	/* Open every target's binaries before sampling: a target that exits
 	 * mid-run keeps its symbols. */
 	if (o.all)
-		resolver__attach_all(resolver);
+		resolver__attach_all(rec.resolver);
 	for (size_t i = 0; i < targets.n; i++) {
-		err = resolver__attach(resolver, targets.pids[i]);
+		err = resolver__attach(rec.resolver, targets.pids[i]);
 		if (err)
 			p_warn("cannot read the memory map of PID %d (%s): its user frames "
 			       "will show as [unknown]", targets.pids[i], errstr(err));
@@ -637,50 +919,71 @@ int cmd_record(int argc, char **argv)
 	so.pids = targets.pids;
 	so.npids = targets.n;
 	so.all = o.all;
+	so.event = o.event;
 	so.freq_hz = o.freq_hz;
-	so.duration_s = o.duration_s;
+	so.period = o.period;
+	so.unwinder_kernel = o.unwinder_kernel;
+	so.intervals = o.interval_s > 0;
 	so.counts_entries = o.counts_entries;
-	so.stack_entries = o.stack_entries;
+	so.max_stacks = o.max_stacks;
 	so.btf_path = o.btf_path;
-	err = sampler__start(&so, &sampler, &why);
+	err = sampler__start(&so, &rec.sampler, &step);
 	if (err) {
-		p_err("%s: %s", why, errstr(err));
+		ret = start_failed(&o, step, err);
 		goto cleanup;
 	}
-	resolver__set_generations(resolver, generation_of, sampler);
+	for (const char *const *n = sampler__notices(rec.sampler); *n; n++)
+		p_info("note: %s", *n);
+	resolver__set_generations(rec.resolver, generation_of, rec.sampler);
 	/* Where each target's Go code is, so frameless Go leaves keep their caller. */
-	resolver__each_go_text(resolver, set_go_text_one, sampler);
+	resolver__each_go_text(rec.resolver, set_go_text_one, rec.sampler);
+	rec.drain.resolver = rec.resolver;
 	start = now_s();
-	why = wait_recording(&o, sampler, &targets, resolver, start);
+	if (o.interval_s) {
+		/* The first interval starts now, not when the outputs were
+		 * checked: name its files after this moment. */
+		for (int i = 0; i < o.noutputs; i++)
+			out_file__abort(&rec.outs[i]);
+		rec.outputs_open = false;
+		rec.interval_start = time(NULL);
+		if (open_interval_outputs(&rec))
+			goto cleanup;
+	}
+	deadline = o.duration_s ? start + o.duration_s : INFINITY;
+	next_interval = o.interval_s ? start + o.interval_s : INFINITY;
+	next_refresh = start + 1;
+	for (;;) {
+		why = wait_recording(&o, rec.sampler, &targets, rec.resolver, next_interval,
+				     deadline, &next_refresh, &warned_cap);
+		if (why)
+			break;
+		/* An interval boundary: swap the counts, write the closed interval. */
+		err = sampler__rotate(rec.sampler);
+		if (err) {
+			p_err("cannot swap the interval's counts: %s", errstr(err));
+			goto cleanup;
+		}
+		next_start = time(NULL); /* the new interval began at the swap */
+		ret = emit_profile(&rec, false, NULL, 0);
+		if (ret)
+			goto cleanup;
+		ret = 1;
+		rec.interval_start = next_start;
+		if (open_interval_outputs(&rec))
+			goto cleanup;
+		next_interval += o.interval_s;
+	}
 
-	sampler__detach(sampler);
+	sampler__detach(rec.sampler);
 	seconds = now_s() - start;
-	if (sampler__stats(sampler, &st))
-		p_warn("cannot read the sample counters: the summary is incomplete");
-	drain.resolver = resolver;
-	err = sampler__drain(sampler, drain_one, &drain);
-	if (err == -EINTR) {
-		p_err("interrupted again while reading the recording: no output written");
-		goto cleanup;
-	}
-	if (err) {
-		p_err("cannot read the recorded stacks: %s", errstr(err));
-		goto cleanup;
-	}
-	print_summary(&o, sampler, &st, &drain, seconds, why, resolver);
-	if (!profile__stack_count(prof)) {
-		p_err("no samples were recorded: the targets used no CPU time");
-		goto cleanup;
-	}
-	ret = write_outputs(&o, prof, outs);
-	outputs_open = false;
+	ret = emit_profile(&rec, true, why, seconds);
 cleanup:
-	for (int i = 0; outputs_open && i < o.noutputs; i++)
-		out_file__abort(&outs[i]);
-	sampler__free(sampler);
-	resolver__free(resolver);
-	profile__free(prof);
+	for (int i = 0; rec.outputs_open && i < o.noutputs; i++)
+		out_file__abort(&rec.outs[i]);
+	free_paths(&rec);
+	sampler__free(rec.sampler);
+	resolver__free(rec.resolver);
 	targets__free(&targets);
-	free(drain.per_pid);
+	free(rec.drain.per_pid);
 	return ret;
 }

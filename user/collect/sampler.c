@@ -1,10 +1,23 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * sampler.c: loading, sizing, attaching and draining profile.bpf.c.
+ *
+ * Memory: every map is sized from the options, never from the CPU count,
+ * rate or duration, so the recording's kernel memory is bounded up front
+ * (about 8 MB with the defaults; sampler__stats() reports the memlock sum).
+ * The stacks themselves live in user space, in a store of at most
+ * max_stacks entries fed by the ring buffer. In continuous mode the store
+ * is renewed at each interval (the kernel's set of sent hashes is cleared
+ * with it), so a long run holds the stacks of one interval, not of all.
+ */
 #include "sampler.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/perf_event.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,31 +25,187 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "hashmap.h"
 #include "profile.skel.h"
+#include "util.h"
+
+#define MAX_STACKS_DEFAULT (32 * 1024)
+#define COUNTS_ENTRIES_DEFAULT (32 * 1024)
+/* 1 MiB holds about 3,000 stacks of 40 frames; the consumer is woken once a
+ * quarter of it is used, and polls at least every few hundred ms anyway. */
+#define RINGBUF_BYTES (1024 * 1024)
+#define PROCS_ENTRIES_ALL 16384
+
+static const struct event_def {
+	const char *name;
+	__u32 type;
+	__u64 config;
+	const char *pprof_type;
+	const char *unit;
+} event_defs[EVENT_NR] = {
+	[EVENT_CPU_CLOCK] = { "cpu-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, "cpu",
+			      "nanoseconds" },
+	[EVENT_TASK_CLOCK] = { "task-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK,
+			       "task-clock", "nanoseconds" },
+	[EVENT_PAGE_FAULTS] = { "page-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS,
+				"page-faults", "count" },
+	[EVENT_CONTEXT_SWITCHES] = { "context-switches", PERF_TYPE_SOFTWARE,
+				     PERF_COUNT_SW_CONTEXT_SWITCHES, "context-switches", "count" },
+	[EVENT_CPU_MIGRATIONS] = { "cpu-migrations", PERF_TYPE_SOFTWARE,
+				   PERF_COUNT_SW_CPU_MIGRATIONS, "cpu-migrations", "count" },
+	[EVENT_CYCLES] = { "cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, "cycles",
+			   "count" },
+	[EVENT_INSTRUCTIONS] = { "instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS,
+				 "instructions", "count" },
+	[EVENT_CACHE_MISSES] = { "cache-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES,
+				 "cache-misses", "count" },
+	[EVENT_BRANCH_MISSES] = { "branch-misses", PERF_TYPE_HARDWARE,
+				  PERF_COUNT_HW_BRANCH_MISSES, "branch-misses", "count" },
+};
+
+int sampler_event__parse(const char *name, enum sampler_event *event)
+{
+	for (int i = 0; i < EVENT_NR; i++) {
+		if (!strcmp(name, event_defs[i].name)) {
+			*event = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *sampler_event__name(enum sampler_event event)
+{
+	return event < EVENT_NR ? event_defs[event].name : "?";
+}
+
+bool sampler_event__is_hardware(enum sampler_event event)
+{
+	return event < EVENT_NR && event_defs[event].type == PERF_TYPE_HARDWARE;
+}
+
+bool sampler_event__is_clock(enum sampler_event event)
+{
+	return event == EVENT_CPU_CLOCK || event == EVENT_TASK_CLOCK;
+}
+
+const char *sampler_step__describe(enum sampler_step step)
+{
+	switch (step) {
+	case STEP_MEMORY: return "out of memory";
+	case STEP_CPUS: return "cannot list the CPUs";
+	case STEP_OPEN: return "cannot open the BPF object";
+	case STEP_RANDOM: return "cannot get random bytes for the stack hash";
+	case STEP_LOAD: return "cannot load the BPF program";
+	case STEP_TARGETS: return "cannot fill the target map";
+	case STEP_TRACEPOINTS: return "cannot attach to the exec and fork tracepoints";
+	case STEP_EVENT: return "cannot open the perf event";
+	case STEP_ATTACH: return "cannot attach the BPF program to the perf event";
+	case STEP_RINGBUF: return "cannot read the BPF ring buffer";
+	default: return "cannot start sampling";
+	}
+}
+
+/* User space's stack store: stacks by hash, ips in one array. */
+struct stored_stack {
+	uint64_t hash;
+	uint32_t first; /* index into ips */
+	uint32_t n;
+	uint32_t flags; /* STACK_F_* */
+};
+
+struct stack_store {
+	struct hmap set;
+	struct stored_stack *v;
+	size_t n, cap;
+	uint64_t *ips;
+	size_t nips, ips_cap;
+};
+
+struct find_ctx {
+	const struct stack_store *st;
+	uint64_t hash;
+};
+
+static bool stored_equal(const void *ctx_, uint32_t index)
+{
+	const struct find_ctx *ctx = ctx_;
+
+	return ctx->st->v[index].hash == ctx->hash;
+}
+
+static const struct stored_stack *store_find(const struct stack_store *st, uint64_t hash)
+{
+	struct find_ctx ctx = { st, hash };
+	uint32_t idx;
+
+	if (hmap__find(&st->set, hash_u64(hash, 0), stored_equal, &ctx, &idx))
+		return NULL;
+	return &st->v[idx];
+}
+
+static void store_free(struct stack_store *st)
+{
+	hmap__free(&st->set);
+	free(st->v);
+	free(st->ips);
+	memset(st, 0, sizeof(*st));
+}
 
 struct sampler {
 	struct profile_bpf *skel;
 	struct bpf_link *exec_link, *fork_link; /* generation tracking */
 	struct bpf_link **links;
-	int *event_fds;
-	int nevents;
+	int nevents, nevents_opened;
 	bool attached;
 	int ncpus_possible;
-	uint32_t counts_entries, stack_entries;
+	enum sampler_event event;
+	uint64_t nominal_period;
+	uint32_t counts_entries, max_stacks;
+	struct ring_buffer *rb;
+	/* counts0/counts1: which one samples go to, which one awaits draining. */
+	int counts_fds[2];
+	int active, closed;
+	struct stack_store cur, prev; /* prev: the store of the closed interval */
+	uint64_t undelivered;
+	const char *notices[4];
+	int nnotices;
 };
 
-/* Hash maps are preallocated (older kernels require it for perf_event
- * programs): a stack entry holds MAX_STACK_DEPTH * 8 bytes, so the cap
- * bounds kernel memory (64 Ki stacks ~ 70 MB). */
-#define STACK_ENTRIES_MIN 4096
-#define STACK_ENTRIES_MAX (64 * 1024)
-#define COUNTS_ENTRIES_MIN 4096
-#define COUNTS_ENTRIES_MAX (256 * 1024)
-#define PROCS_ENTRIES_ALL 16384
-
-static uint32_t clamp_u64(uint64_t v, uint32_t lo, uint32_t hi)
+/* Ring buffer callback: one new stack (struct stack_event, cut to nips). */
+static int on_stack_event(void *ctx, void *data, size_t size)
 {
-	return v < lo ? lo : v > hi ? hi : (uint32_t)v;
+	struct sampler *s = ctx;
+	struct stack_store *st = &s->cur;
+	struct stack_event ev;
+	struct find_ctx fc = { st, 0 };
+	uint32_t idx;
+	uint64_t h;
+
+	if (size < offsetof(struct stack_event, ips))
+		return 0;
+	memcpy(&ev, data, offsetof(struct stack_event, ips));
+	if (ev.nips > MAX_STACK_DEPTH || size < offsetof(struct stack_event, ips) +
+							  ev.nips * sizeof(uint64_t))
+		return 0;
+	fc.hash = ev.hash;
+	h = hash_u64(ev.hash, 0);
+	/* Two CPUs may send the same new stack; a full store keeps what it has
+	 * (the drain counts samples of the missing stacks as undelivered). */
+	if (!hmap__find(&st->set, h, stored_equal, &fc, &idx) || st->n >= s->max_stacks)
+		return 0;
+	if (array_reserve(&st->v, &st->cap, st->n + 1, sizeof(*st->v)) ||
+	    array_reserve(&st->ips, &st->ips_cap, st->nips + ev.nips, sizeof(*st->ips)))
+		return -ENOMEM;
+	if (hmap__insert(&st->set, h, st->n))
+		return -ENOMEM;
+	memcpy(st->ips + st->nips, (const char *)data + offsetof(struct stack_event, ips),
+	       ev.nips * sizeof(uint64_t));
+	st->v[st->n++] = (struct stored_stack){
+		.hash = ev.hash, .first = st->nips, .n = ev.nips, .flags = ev.flags
+	};
+	st->nips += ev.nips;
+	return 0;
 }
 
 /* Parses a CPU list like "0-3,5" into a bitmap of at most max CPUs. */
@@ -66,17 +235,23 @@ static int online_cpus(bool *online, int max)
 	return n ? 0 : -EINVAL;
 }
 
-static int open_cpu_clock(int cpu, unsigned long freq_hz)
+static int open_event(int cpu, const struct sampler_opts *opts)
 {
+	const struct event_def *def = &event_defs[opts->event];
 	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
+		.type = def->type,
 		.size = sizeof(attr),
-		.config = PERF_COUNT_SW_CPU_CLOCK,
-		.freq = 1,
-		.sample_freq = freq_hz,
+		.config = def->config,
 	};
+	int fd;
 
-	int fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	if (opts->period) {
+		attr.sample_period = opts->period;
+	} else {
+		attr.freq = 1;
+		attr.sample_freq = opts->freq_hz;
+	}
+	fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -94,136 +269,213 @@ static int fill_targets(struct sampler *s, const struct sampler_opts *opts)
 	return 0;
 }
 
-int sampler__start(const struct sampler_opts *opts, struct sampler **out, const char **why)
+static int size_maps(struct sampler *s, const struct sampler_opts *opts)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = opts->btf_path);
-	uint64_t planned = (uint64_t)opts->freq_hz * (opts->duration_s ? opts->duration_s : 30);
-	struct sampler *s;
-	bool *online = NULL;
-	int err, ncpus;
+	struct profile_bpf *skel = s->skel;
+	uint32_t per_proc = opts->all ? PROCS_ENTRIES_ALL : (opts->npids ? opts->npids : 1);
+	int err = 0;
 
-	*why = "out of memory";
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	ncpus = libbpf_num_possible_cpus();
-	if (ncpus <= 0) {
-		*why = "cannot count CPUs";
-		err = ncpus ? ncpus : -EINVAL;
-		goto fail;
-	}
-	s->ncpus_possible = ncpus;
-	planned *= ncpus;
-
-	s->skel = profile_bpf__open_opts(&open_opts);
-	if (!s->skel) {
-		*why = "cannot open the BPF object";
-		err = -errno;
-		goto fail;
-	}
-	s->counts_entries = opts->counts_entries
-				    ? opts->counts_entries
-				    : clamp_u64(planned, COUNTS_ENTRIES_MIN, COUNTS_ENTRIES_MAX);
-	/* At most two new stacks per sample; most samples repeat a stack. */
-	s->stack_entries = opts->stack_entries
-				   ? opts->stack_entries
-				   : clamp_u64(planned, STACK_ENTRIES_MIN, STACK_ENTRIES_MAX);
-	s->skel->rodata->target_all = opts->all;
-	s->skel->rodata->self_tgid = getpid();
-	if (getrandom(&s->skel->rodata->hash_seed, sizeof(s->skel->rodata->hash_seed), 0) !=
-	    sizeof(s->skel->rodata->hash_seed)) {
-		*why = "cannot get random bytes for the stack hash";
-		err = -errno;
-		goto fail;
-	}
-	bpf_map__set_max_entries(s->skel->maps.targets, opts->npids ? opts->npids : 1);
-	bpf_map__set_max_entries(s->skel->maps.counts, s->counts_entries);
-	bpf_map__set_max_entries(s->skel->maps.stacks, s->stack_entries);
+	s->max_stacks = opts->max_stacks ? opts->max_stacks : MAX_STACKS_DEFAULT;
+	s->counts_entries = opts->counts_entries ? opts->counts_entries : COUNTS_ENTRIES_DEFAULT;
+	err = err ?: bpf_map__set_max_entries(skel->maps.targets, opts->npids ? opts->npids : 1);
+	err = err ?: bpf_map__set_max_entries(skel->maps.counts0, s->counts_entries);
+	err = err ?: bpf_map__set_max_entries(skel->maps.counts1, s->counts_entries);
+	/* The inner template keeps 1 entry: 5.10+ kernels do not compare the
+	 * sizes of inner hash maps (and libbpf cannot resize a template). */
+	err = err ?: bpf_map__set_autocreate(skel->maps.counts1, opts->intervals);
+	err = err ?: bpf_map__set_max_entries(skel->maps.stacks_sent, s->max_stacks);
+	err = err ?: bpf_map__set_max_entries(skel->maps.stack_events, RINGBUF_BYTES);
 	/* One entry per process image: room for a few execs per target. */
-	bpf_map__set_max_entries(s->skel->maps.procs,
-				 opts->all ? PROCS_ENTRIES_ALL : 8 * opts->npids + 64);
-	bpf_map__set_max_entries(s->skel->maps.go_text,
-				 opts->all ? PROCS_ENTRIES_ALL : (opts->npids ? opts->npids : 1));
-	bpf_map__set_max_entries(s->skel->maps.gens,
-				 opts->all ? PROCS_ENTRIES_ALL : (opts->npids ? opts->npids : 1));
+	err = err ?: bpf_map__set_max_entries(skel->maps.procs,
+					      opts->all ? PROCS_ENTRIES_ALL : 8 * opts->npids + 64);
+	err = err ?: bpf_map__set_max_entries(skel->maps.go_text, per_proc);
+	err = err ?: bpf_map__set_max_entries(skel->maps.gens, per_proc);
+	return err;
+}
 
-	err = profile_bpf__load(s->skel);
-	if (err) {
-		*why = "cannot load the BPF program";
-		goto fail;
-	}
-	err = fill_targets(s, opts);
-	if (err) {
-		*why = "cannot fill the target map";
-		goto fail;
-	}
+/* Optional features of later kernels, probed so that their absence is said
+ * once instead of showing as odd stacks. */
+static void probe_features(struct sampler *s)
+{
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT, BPF_FUNC_task_pt_regs, NULL) <= 0)
+		s->notices[s->nnotices++] =
+			"this kernel has no bpf_task_pt_regs (5.15+): samples taken in system "
+			"calls use the kernel's stack walker, and frameless Go leaves there "
+			"show no caller";
+}
 
-	/* Generations first: an exec after sampling starts must not be missed. */
-	s->exec_link = bpf_program__attach(s->skel->progs.on_exec);
-	s->fork_link = opts->all ? bpf_program__attach(s->skel->progs.on_fork) : NULL;
-	if (!s->exec_link || (opts->all && !s->fork_link)) {
-		err = -errno;
-		*why = "cannot attach to the exec and fork tracepoints";
-		goto fail;
-	}
+static int attach_events(struct sampler *s, const struct sampler_opts *opts,
+			 enum sampler_step *step)
+{
+	bool *online = calloc(s->ncpus_possible, sizeof(*online));
+	int err;
 
-	online = calloc(ncpus, sizeof(*online));
-	s->links = calloc(ncpus, sizeof(*s->links));
-	s->event_fds = calloc(ncpus, sizeof(*s->event_fds));
-	if (!online || !s->links || !s->event_fds) {
-		err = -ENOMEM;
-		*why = "out of memory";
-		goto fail;
+	s->links = calloc(s->ncpus_possible, sizeof(*s->links));
+	if (!online || !s->links) {
+		free(online);
+		*step = STEP_MEMORY;
+		return -ENOMEM;
 	}
-	err = online_cpus(online, ncpus);
+	err = online_cpus(online, s->ncpus_possible);
 	if (err) {
-		*why = "cannot read /sys/devices/system/cpu/online";
-		goto fail;
+		free(online);
+		*step = STEP_CPUS;
+		return err;
 	}
-	for (int cpu = 0; cpu < ncpus; cpu++) {
+	for (int cpu = 0; cpu < s->ncpus_possible; cpu++) {
 		int fd;
 
 		if (!online[cpu])
 			continue;
-		fd = open_cpu_clock(cpu, opts->freq_hz);
-		if (fd == -ENODEV) /* went offline meanwhile */
-			continue;
+		fd = open_event(cpu, opts);
+		if (fd == -ENODEV && !sampler_event__is_hardware(opts->event))
+			continue; /* went offline meanwhile */
 		if (fd < 0) {
-			err = fd;
-			*why = "cannot open the CPU-clock perf event";
-			goto fail;
+			free(online);
+			*step = STEP_EVENT;
+			return fd;
 		}
-		s->event_fds[s->nevents] = fd;
-		s->links[s->nevents] =
-			bpf_program__attach_perf_event(s->skel->progs.do_sample, fd);
+		s->links[s->nevents] = bpf_program__attach_perf_event(s->skel->progs.do_sample, fd);
 		if (!s->links[s->nevents]) {
 			err = -errno;
 			close(fd);
-			*why = "cannot attach the BPF program to the perf event";
-			goto fail;
+			free(online);
+			*step = STEP_ATTACH;
+			return err;
 		}
 		s->nevents++;
 	}
-	s->attached = true;
+	s->nevents_opened = s->nevents;
 	free(online);
+	return 0;
+}
+
+int sampler__start(const struct sampler_opts *opts, struct sampler **out,
+		   enum sampler_step *step)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = opts->btf_path);
+	struct sampler *s;
+	__u32 zero = 0;
+	int err, ncpus;
+
+	*step = STEP_MEMORY;
+	if (opts->event >= EVENT_NR)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->counts_fds[0] = s->counts_fds[1] = -1;
+	s->closed = -1;
+	s->event = opts->event;
+	if (opts->period)
+		s->nominal_period = opts->period;
+	else if (sampler_event__is_clock(opts->event) && opts->freq_hz)
+		s->nominal_period = 1000000000ull / opts->freq_hz;
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0) {
+		*step = STEP_CPUS;
+		err = ncpus ? ncpus : -EINVAL;
+		goto fail;
+	}
+	s->ncpus_possible = ncpus;
+
+	s->skel = profile_bpf__open_opts(&open_opts);
+	if (!s->skel) {
+		*step = STEP_OPEN;
+		err = -errno;
+		goto fail;
+	}
+	s->skel->rodata->target_all = opts->all;
+	s->skel->rodata->unwinder_kernel = opts->unwinder_kernel;
+	s->skel->rodata->self_tgid = getpid();
+	s->skel->rodata->ringbuf_wakeup = RINGBUF_BYTES / 4;
+	if (getrandom((void *)&s->skel->rodata->hash_seed, sizeof(s->skel->rodata->hash_seed),
+		      0) != sizeof(s->skel->rodata->hash_seed)) {
+		*step = STEP_RANDOM;
+		err = -errno;
+		goto fail;
+	}
+	*step = STEP_LOAD;
+	err = size_maps(s, opts);
+	if (err)
+		goto fail;
+	err = profile_bpf__load(s->skel);
+	if (err)
+		goto fail;
+	probe_features(s);
+	s->counts_fds[0] = bpf_map__fd(s->skel->maps.counts0);
+	s->counts_fds[1] = opts->intervals ? bpf_map__fd(s->skel->maps.counts1) : -1;
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.counts), &zero, &s->counts_fds[0],
+				BPF_ANY)) {
+		err = -errno;
+		goto fail;
+	}
+	*step = STEP_TARGETS;
+	err = fill_targets(s, opts);
+	if (err)
+		goto fail;
+	*step = STEP_RINGBUF;
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.stack_events), on_stack_event, s, NULL);
+	if (!s->rb) {
+		err = -errno;
+		goto fail;
+	}
+
+	/* Generations first: an exec after sampling starts must not be missed. */
+	*step = STEP_TRACEPOINTS;
+	s->exec_link = bpf_program__attach(s->skel->progs.on_exec);
+	s->fork_link = opts->all ? bpf_program__attach(s->skel->progs.on_fork) : NULL;
+	if (!s->exec_link || (opts->all && !s->fork_link)) {
+		err = -errno;
+		goto fail;
+	}
+	err = attach_events(s, opts, step);
+	if (err)
+		goto fail;
+	s->attached = true;
+	*step = STEP_NONE;
 	*out = s;
 	return 0;
 fail:
-	free(online);
 	sampler__free(s);
 	return err;
 }
 
-void sampler__sizes(const struct sampler *s, uint32_t *counts_entries, uint32_t *stack_entries)
+void sampler__sizes(const struct sampler *s, uint32_t *counts_entries, uint32_t *max_stacks)
 {
 	*counts_entries = s->counts_entries;
-	*stack_entries = s->stack_entries;
+	*max_stacks = s->max_stacks;
+}
+
+const char *const *sampler__notices(const struct sampler *s)
+{
+	return s->notices;
+}
+
+/* The memlock the kernel charges for a map (bpftool's figure). */
+static uint64_t map_memlock(int fd)
+{
+	char path[64], line[128];
+	uint64_t bytes = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "memlock: %" SCNu64, &bytes) == 1)
+			break;
+	}
+	fclose(f);
+	return bytes;
 }
 
 int sampler__stats(const struct sampler *s, struct sampler_stats *stats)
 {
 	int fd = bpf_map__fd(s->skel->maps.stats);
 	__u64 *values = calloc(s->ncpus_possible, sizeof(*values));
+	struct bpf_map *map;
 
 	if (!values)
 		return -ENOMEM;
@@ -239,11 +491,78 @@ int sampler__stats(const struct sampler *s, struct sampler_stats *stats)
 			sum += values[cpu];
 		if (i == STAT_SAMPLES)
 			stats->samples = sum;
+		else if (i == STAT_EVENTS)
+			stats->events = sum;
 		else
 			stats->drops[i] = sum;
 	}
 	free(values);
+	stats->undelivered = s->undelivered;
+	stats->stacks = s->cur.n + s->prev.n;
+	stats->nevents = s->nevents_opened;
+	bpf_object__for_each_map(map, s->skel->obj) {
+		if (bpf_map__fd(map) >= 0)
+			stats->map_bytes += map_memlock(bpf_map__fd(map));
+	}
 	return 0;
+}
+
+int sampler__poll(struct sampler *s, int timeout_ms)
+{
+	int n = ring_buffer__poll(s->rb, timeout_ms);
+
+	return n < 0 && n != -EINTR ? n : 0;
+}
+
+/* Deletes every key of a map nothing writes to (or one where losing a
+ * concurrent insert is harmless). Returns 0 or -errno. */
+static int clear_map(int fd, size_t key_size)
+{
+	char *keys = NULL, *prev = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0;
+
+	for (;;) {
+		if (array_reserve(&keys, &cap, n + 1, key_size)) {
+			err = -ENOMEM;
+			break;
+		}
+		if (bpf_map_get_next_key(fd, prev, keys + n * key_size))
+			break;
+		prev = keys + n * key_size;
+		n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, keys + i * key_size);
+	free(keys);
+	return err;
+}
+
+int sampler__rotate(struct sampler *s)
+{
+	int next = !s->active, err;
+	__u32 zero = 0;
+
+	if (s->counts_fds[1] < 0)
+		return -EINVAL;
+	if (s->closed >= 0 || !s->attached)
+		return -EBUSY;
+	/* Order matters (profile.h): stacks arriving from now on go to a new
+	 * store, then the kernel forgets what it sent, then the counts are
+	 * swapped; the closed interval's stacks are in either store. */
+	s->prev = s->cur;
+	memset(&s->cur, 0, sizeof(s->cur));
+	err = clear_map(bpf_map__fd(s->skel->maps.stacks_sent), sizeof(__u64));
+	if (err)
+		return err;
+	/* The kernel waits for running programs before this returns. */
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.counts), &zero, &s->counts_fds[next],
+				BPF_ANY))
+		return -errno;
+	s->closed = s->active;
+	s->active = next;
+	err = ring_buffer__consume(s->rb);
+	return err < 0 ? err : 0;
 }
 
 int sampler__set_go_text(struct sampler *s, uint32_t tgid, uint64_t start, uint64_t end)
@@ -279,64 +598,98 @@ void sampler__detach(struct sampler *s)
 		s->links[i] = NULL;
 	}
 	s->nevents = 0;
+	/* What the last programs sent. */
+	if (s->attached && s->rb)
+		ring_buffer__consume(s->rb);
 	s->attached = false;
 }
 
-/* Reads the stack stored under hash into ips (leaf first); returns the
- * frame count, 0 for none. */
-static uint32_t read_stack(int fd, __u64 hash, uint64_t *ips)
+/* The stack under hash, from either store; false if it never arrived. */
+static bool lookup_stack(const struct sampler *s, uint64_t hash, const uint64_t **ips,
+			 uint32_t *n, bool *truncated)
 {
-	uint32_t n = 0;
+	const struct stored_stack *st;
 
-	if (!hash || bpf_map_lookup_elem(fd, &hash, ips))
-		return 0;
-	while (n < MAX_STACK_DEPTH && ips[n])
-		n++;
-	return n;
+	*ips = NULL;
+	*n = 0;
+	*truncated = false;
+	if (!hash)
+		return true;
+	st = store_find(&s->cur, hash);
+	if (st) {
+		*ips = s->cur.ips + st->first;
+	} else if ((st = store_find(&s->prev, hash))) {
+		*ips = s->prev.ips + st->first;
+	} else {
+		return false;
+	}
+	*n = st->n;
+	*truncated = st->flags & STACK_F_TRUNCATED;
+	return true;
 }
 
 int sampler__drain(struct sampler *s, int (*cb)(void *ctx, const struct sampler_sample *sample),
 		   void *ctx)
 {
-	int counts_fd = bpf_map__fd(s->skel->maps.counts);
-	int stacks_fd = bpf_map__fd(s->skel->maps.stacks);
+	int which = s->closed >= 0 ? s->closed : s->active;
+	int counts_fd = s->counts_fds[which];
 	int procs_fd = bpf_map__fd(s->skel->maps.procs);
-	uint64_t user_ips[MAX_STACK_DEPTH], kern_ips[MAX_STACK_DEPTH];
 	struct sample_key key, next;
+	struct count_value value;
 	struct proc_info info;
 	struct proc_key pkey;
 	struct sampler_sample sample;
 	void *prev = NULL;
-	__u64 count;
-	int err;
+	int err = 0;
 
-	if (s->attached)
+	if (s->attached && s->closed < 0)
 		return -EBUSY;
+	ring_buffer__consume(s->rb);
 	while (bpf_map_get_next_key(counts_fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(counts_fd, &key, &count))
+		if (bpf_map_lookup_elem(counts_fd, &key, &value))
 			continue;
+		memset(&sample, 0, sizeof(sample));
+		if (!lookup_stack(s, key.user_stack, &sample.user_ips, &sample.nuser,
+				  &sample.user_truncated) ||
+		    !lookup_stack(s, key.kern_stack, &sample.kern_ips, &sample.nkern,
+				  &sample.kern_truncated)) {
+			s->undelivered += value.count;
+			continue;
+		}
 		memset(&info, 0, sizeof(info));
 		pkey = (struct proc_key){ .tgid = key.tgid, .gen = key.gen };
 		bpf_map_lookup_elem(procs_fd, &pkey, &info);
 		info.comm[sizeof(info.comm) - 1] = '\0';
-		sample = (struct sampler_sample){
-			.tgid = key.tgid,
-			.gen = key.gen,
-			.comm = info.comm,
-			.count = count,
-			.user_ips = user_ips,
-			.nuser = read_stack(stacks_fd, key.user_stack, user_ips),
-			.kern_ips = kern_ips,
-			.nkern = read_stack(stacks_fd, key.kern_stack, kern_ips),
-			.leaf_ret = key.leaf_ret,
-		};
+		sample.tgid = key.tgid;
+		sample.gen = key.gen;
+		sample.comm = info.comm;
+		sample.count = value.count;
+		sample.period_sum = value.period_sum;
+		sample.leaf_ret = key.leaf_ret;
 		err = cb(ctx, &sample);
 		if (err)
 			return err;
 	}
-	return 0;
+	if (s->closed >= 0) {
+		/* Empty the closed interval's map for its next turn. */
+		err = clear_map(counts_fd, sizeof(struct sample_key));
+		store_free(&s->prev);
+		s->closed = -1;
+	}
+	return err;
+}
+
+void sampler__value_type(const struct sampler *s, const char **type, const char **unit)
+{
+	*type = event_defs[s->event].pprof_type;
+	*unit = event_defs[s->event].unit;
+}
+
+uint64_t sampler__period(const struct sampler *s)
+{
+	return s->nominal_period;
 }
 
 void sampler__free(struct sampler *s)
@@ -344,8 +697,10 @@ void sampler__free(struct sampler *s)
 	if (!s)
 		return;
 	sampler__detach(s);
+	ring_buffer__free(s->rb);
 	free(s->links);
-	free(s->event_fds);
 	profile_bpf__destroy(s->skel);
+	store_free(&s->cur);
+	store_free(&s->prev);
 	free(s);
 }

@@ -74,6 +74,16 @@ int resolver__new(struct profile *prof, struct resolver **out)
 	return 0;
 }
 
+void resolver__set_profile(struct resolver *r, struct profile *prof)
+{
+	/* Cached frames are ids of the old profile. */
+	r->prof = prof;
+	r->naddrs = 0;
+	r->npool = 0;
+	if (r->slots)
+		memset(r->slots, 0, r->slots_cap * sizeof(*r->slots));
+}
+
 void resolver__free(struct resolver *r)
 {
 	if (!r)
@@ -459,7 +469,7 @@ int resolver__add(struct resolver *r, const struct sampler_sample *s)
 	if (err || (err = push_stack(r, 0, &id, 1)))
 		return err;
 	depth = 1;
-	if (s->nuser == MAX_STACK_DEPTH) {
+	if (s->user_truncated) {
 		/* The stack was deeper than what is stored: its root is lost.
 		 * Keep such stacks together instead of as false roots. */
 		struct profile_frame cut = { .name = "[truncated]", .kind = FRAME_UNKNOWN };

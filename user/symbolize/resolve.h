@@ -54,6 +54,9 @@ void resolver__refresh(struct resolver *r);
 typedef int (*go_text_fn)(void *ctx, pid_t pid, uint64_t start, uint64_t end);
 int resolver__each_go_text(struct resolver *r, go_text_fn cb, void *ctx);
 
+/* Sends later samples to prof (continuous mode: one profile per interval);
+ * processes and objects stay open, the address cache starts again. */
+void resolver__set_profile(struct resolver *r, struct profile *prof);
 /* Symbolizes one drained sample and adds it to the profile. Returns 0 or -errno. */
 int resolver__add(struct resolver *r, const struct sampler_sample *sample);
 /* A one-line warning for the summary when kernel symbols were unavailable, or NULL. */
