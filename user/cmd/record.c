@@ -21,9 +21,8 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "flamegraph.h"
-#include "folded.h"
-#include "profile_data.h"
+#include "model.h"
+#include "outputs.h"
 #include "resolve.h"
 #include "sampler.h"
 #include "targets.h"
@@ -31,8 +30,6 @@
 
 #define DEFAULT_TARGET "kube-apiserver"
 #define MAX_OUTPUTS 8
-
-enum output_format { OUT_FOLDED, OUT_SVG };
 
 struct record_opts {
 	const char *pid_list;
@@ -99,7 +96,8 @@ static const char record_usage[] =
 	"\n"
 	"Output:\n"
 	"  -o, --output FILE       repeatable; the format follows the extension:\n"
-	"                          .folded (folded stacks), .svg (flame graph);\n"
+	"                          .folded (folded stacks), .svg (flame graph),\n"
+	"                          .pb.gz or .pprof (pprof: go tool pprof, PGO);\n"
 	"                          '-' writes folded stacks to stdout (the default)\n"
 	"      --lines             add :LINE to every frame (line-level graphs)\n"
 	"  -q, --quiet             no progress line and no summary\n"
@@ -109,26 +107,6 @@ static const char record_usage[] =
 	"  bpflame record -p 4242 -F 999 -d 10 -o a.folded -o a.svg\n"
 	"  bpflame record -n etcd -d 60 -o - | gzip > etcd.folded.gz\n"
 	"  bpflame record -a -d 5 -o node.svg\n";
-
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t ls = strlen(s), lx = strlen(suffix);
-
-	return ls >= lx && !strcmp(s + ls - lx, suffix);
-}
-
-static int output_format_of(const char *path, enum output_format *format)
-{
-	if (!strcmp(path, "-") || has_suffix(path, ".folded")) {
-		*format = OUT_FOLDED;
-		return 0;
-	}
-	if (has_suffix(path, ".svg")) {
-		*format = OUT_SVG;
-		return 0;
-	}
-	return -EINVAL;
-}
 
 /* Returns 0, or EXIT_USAGE after printing the error. */
 static int parse_record_args(int argc, char **argv, struct record_opts *o)
@@ -187,7 +165,7 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 			}
 			if (output_format_of(optarg, &o->formats[o->noutputs])) {
 				p_err("unknown output format for '%s': use FILE.folded, "
-				      "FILE.svg or -", optarg);
+				      "FILE.svg, FILE.pb.gz, FILE.pprof or -", optarg);
 				return EXIT_USAGE;
 			}
 			o->outputs[o->noutputs++] = optarg;
@@ -399,13 +377,14 @@ static const char *wait_recording(const struct record_opts *o, struct sampler *s
 		if (now_s() >= next_refresh) {
 			/* Pick up libraries loaded while recording, and with -a
 			 * the processes started since, while they are alive. */
-			resolver__refresh(r);
-			if (o->all && resolver__attach_all(r) == -E2BIG && !warned_cap) {
+			images__refresh(resolver__images(r));
+			if (o->all && images__attach_all(resolver__images(r)) == -E2BIG &&
+			    !warned_cap) {
 				p_warn("more than %d processes: later ones are not symbolized",
-				       RESOLVER_MAX_PROCS);
+				       IMAGES_MAX_PROCS);
 				warned_cap = true;
 			}
-			resolver__each_go_text(r, set_go_text_one, s);
+			images__each_go_text(resolver__images(r), set_go_text_one, s);
 			forget_exited(s, t);
 			next_refresh = now_s() + 1;
 		}
@@ -423,6 +402,7 @@ struct pid_samples {
 
 struct drain_ctx {
 	struct resolver *resolver;
+	double period_ns;
 	struct pid_samples *per_pid;
 	size_t npids, per_pid_cap;
 };
@@ -436,7 +416,10 @@ static int drain_one(void *ctx_, const struct sampler_sample *sample)
 	if (stop_count > 1)
 		return -EINTR;
 
-	err = resolver__add(ctx->resolver, sample);
+	/* Values of the model's sample types: samples/count, cpu/nanoseconds. */
+	double values[2] = { sample->count, (double)sample->count * ctx->period_ns };
+
+	err = resolver__add(ctx->resolver, sample, values);
 	if (err)
 		return err;
 	for (i = 0; i < ctx->npids && ctx->per_pid[i].pid != (pid_t)sample->tgid; i++)
@@ -538,46 +521,17 @@ static int open_outputs(const struct record_opts *o, struct out_file *outs)
 }
 
 /* Writes and commits every output; returns 0 or 1 after printing the error. */
-static int write_outputs(const struct record_opts *o, const struct profile *prof,
+static int write_outputs(const struct record_opts *o, const struct model *m,
 			 struct out_file *outs)
 {
-	unsigned flags = o->lines ? LABEL_LINES : 0;
+	struct output_opts oo = { .label_flags = o->lines ? LABEL_LINES : 0 };
 	char title[128];
-	int ret = 0;
 
 	snprintf(title, sizeof(title), "CPU profile: %s, %ld Hz",
 		 o->all ? "all processes" : o->pid_list ? o->pid_list
 			 : o->name ? o->name : DEFAULT_TARGET, o->freq_hz);
-	for (int i = 0; i < o->noutputs; i++) {
-		int err;
-
-		if (ret) {
-			out_file__abort(&outs[i]);
-			continue;
-		}
-		if (o->formats[i] == OUT_FOLDED) {
-			err = folded__write(prof, flags | LABEL_ANNOTATE, outs[i].stream);
-		} else {
-			struct flamegraph_opts fg;
-
-			flamegraph_opts__init(&fg);
-			fg.title = title;
-			fg.label_flags = flags;
-			err = flamegraph__write(prof, &fg, outs[i].stream);
-		}
-		if (!err)
-			err = out_file__commit(&outs[i]);
-		else
-			out_file__abort(&outs[i]);
-		if (err) {
-			p_err("cannot write %s: %s", o->outputs[i], errstr(err));
-			ret = 1;
-			continue;
-		}
-		if (strcmp(o->outputs[i], "-"))
-			p_info("wrote %s", o->outputs[i]);
-	}
-	return ret;
+	oo.title = title;
+	return outputs__write(m, &oo, o->outputs, o->formats, o->noutputs, outs);
 }
 
 int cmd_record(int argc, char **argv)
@@ -589,11 +543,13 @@ int cmd_record(int argc, char **argv)
 	struct drain_ctx drain = { 0 };
 	struct sampler *sampler = NULL;
 	struct resolver *resolver = NULL;
-	struct profile *prof = NULL;
+	struct model *prof = NULL;
+	struct images *images;
 	struct out_file outs[MAX_OUTPUTS];
 	bool outputs_open = false;
 	const char *why;
 	double start, seconds;
+	time_t start_wall;
 	int ret, err;
 
 	ret = parse_record_args(argc, argv, &o);
@@ -613,17 +569,23 @@ int cmd_record(int argc, char **argv)
 	catch_stop_signals();
 
 	ret = 1;
-	prof = profile__new();
-	if (!prof || resolver__new(prof, &resolver)) {
+	prof = model__new();
+	if (!prof || model__add_sample_type(prof, "samples", "count") < 0 ||
+	    model__add_sample_type(prof, "cpu", "nanoseconds") < 0 ||
+	    model__set_period(prof, "cpu", "nanoseconds", 1000000000 / o.freq_hz) ||
+	    resolver__new(prof, &resolver)) {
 		p_err("out of memory");
 		goto cleanup;
 	}
+	/* Until the sampler reports event periods, a sample is 1/HZ of CPU time. */
+	drain.period_ns = 1e9 / o.freq_hz;
+	images = resolver__images(resolver);
 	/* Open every target's binaries before sampling: a target that exits
 	 * mid-run keeps its symbols. */
 	if (o.all)
-		resolver__attach_all(resolver);
+		images__attach_all(images);
 	for (size_t i = 0; i < targets.n; i++) {
-		err = resolver__attach(resolver, targets.pids[i]);
+		err = images__attach(images, targets.pids[i]);
 		if (err)
 			p_warn("cannot read the memory map of PID %d (%s): its user frames "
 			       "will show as [unknown]", targets.pids[i], errstr(err));
@@ -647,14 +609,16 @@ int cmd_record(int argc, char **argv)
 		p_err("%s: %s", why, errstr(err));
 		goto cleanup;
 	}
-	resolver__set_generations(resolver, generation_of, sampler);
+	images__set_generations(images, generation_of, sampler);
 	/* Where each target's Go code is, so frameless Go leaves keep their caller. */
-	resolver__each_go_text(resolver, set_go_text_one, sampler);
+	images__each_go_text(images, set_go_text_one, sampler);
 	start = now_s();
+	start_wall = time(NULL);
 	why = wait_recording(&o, sampler, &targets, resolver, start);
 
 	sampler__detach(sampler);
 	seconds = now_s() - start;
+	model__set_time(prof, (int64_t)start_wall * 1000000000, (int64_t)(seconds * 1e9));
 	if (sampler__stats(sampler, &st))
 		p_warn("cannot read the sample counters: the summary is incomplete");
 	drain.resolver = resolver;
@@ -668,7 +632,7 @@ int cmd_record(int argc, char **argv)
 		goto cleanup;
 	}
 	print_summary(&o, sampler, &st, &drain, seconds, why, resolver);
-	if (!profile__stack_count(prof)) {
+	if (!model__sample_count(prof)) {
 		p_err("no samples were recorded: the targets used no CPU time");
 		goto cleanup;
 	}
@@ -679,7 +643,7 @@ cleanup:
 		out_file__abort(&outs[i]);
 	sampler__free(sampler);
 	resolver__free(resolver);
-	profile__free(prof);
+	model__free(prof);
 	targets__free(&targets);
 	free(drain.per_pid);
 	return ret;

@@ -12,7 +12,8 @@
  * by path nor by the maps line (overlayfs shows the overlay's inode there; a
  * process can remap a range after its maps were read), so one process can
  * never place a file under another file's key; a key whose file changed
- * size or mtime (a reused inode) is loaded again. A new (dev, inode) whose build id, size and PT_LOAD headers
+ * size or mtime (a reused inode) is loaded again. A new (dev, inode) whose
+ * build id, size and PT_LOAD headers
  * match a cached object shares it (the same image in several containers is
  * loaded once). It holds at most OBJFILE_CACHE_MAX objects.
  *
