@@ -50,8 +50,8 @@ def folded_stacks(path, drop_process=True):
                 f = f[:-4]
             elif f.endswith("_[i]"):
                 f = f[:-4] + " (inline)"
-            if re.match(r"^\[.+\]$", f) and f != "[truncated]":
-                f = "<unknown>"  # a location no symbol covers: pprof prints its address
+            if f == "[unknown]":
+                f = "<unknown>"  # no symbol and no mapped file ("[libc.so.6]" is the same)
             out.append(f)
         stacks[tuple(reversed(out))] += int(float(count))
     return stacks

@@ -42,6 +42,7 @@ struct objfile {
 	char *name;     /* basename of the first path seen, e.g. "libc.so.6", "[vdso]" */
 	uint8_t build_id[ELF_BUILD_ID_MAX];
 	int build_id_len; /* 0 if the file has no GNU build id */
+	char go_build_id[128]; /* the Go build id, "" if none */
 	struct elf_seg *segs; /* PT_LOAD headers */
 	int nsegs;
 	uint64_t size;     /* file size and mtime: a cached key is valid only while */

@@ -164,11 +164,13 @@ static int user_mapping(struct resolver *r, const struct sym_location *sl, bool 
 		.has_functions = resolved, .has_filenames = resolved,
 		.has_line_numbers = resolved, .has_inline_frames = inlined,
 	};
-	char build_id[2 * ELF_BUILD_ID_MAX + 1] = "";
+	char build_id[2 * ELF_BUILD_ID_MAX + 1] = ""; /* GNU build id (hex) or Go build id */
 	int err;
 
 	if (sl->obj) {
 		hex(build_id, sl->obj->build_id, sl->obj->build_id_len);
+		if (!build_id[0])
+			snprintf(build_id, sizeof(build_id), "%s", sl->obj->go_build_id);
 		/* What this object's symbolizers can give, whatever this one pc got. */
 		map.has_functions = map.has_filenames = sl->obj->go || sl->obj->elf;
 		map.has_line_numbers = map.has_inline_frames = sl->obj->go != NULL;
