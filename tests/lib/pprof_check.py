@@ -6,6 +6,7 @@ folded stacks. Used by tests/pprof_*.t.
       dropped) against `go tool pprof -traces -sample_index=samples`: the same
       stacks with the same counts, inline frames as "(inline)", no warning on
       stderr. Prints each difference; prints nothing when they agree.
+      --no-process: the folded file has no process frame (Go's own profiles)
   pprof_check.py functions GO PROFILE        every function name -traces shows
   pprof_check.py total GO PROFILE            the sample count -traces shows
 """
@@ -62,7 +63,7 @@ def main():
     if cmd == "compare":
         go, folded, profile = sys.argv[2:5]
         got, err = traces(go, profile)
-        want = folded_stacks(folded)
+        want = folded_stacks(folded, drop_process="--no-process" not in sys.argv)
         if err.strip():
             print(f"go tool pprof printed: {err.strip()}")
         for s in sorted(set(got) | set(want)):
