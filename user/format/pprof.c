@@ -39,6 +39,8 @@ struct buf {
 
 static void put_raw(struct buf *b, const void *data, size_t len)
 {
+	if (!len)
+		return;
 	if (b->err || array_reserve(&b->p, &b->cap, b->len + len, 1)) {
 		b->err = -ENOMEM;
 		return;
@@ -880,7 +882,7 @@ const char *pprof__strerror(int err)
 	case -EILSEQ:
 		return "corrupt or truncated gzip data";
 	case -EFBIG:
-		return "larger than 256 MiB uncompressed";
+		return "larger than 64 MiB uncompressed (PPROF_MAX_DECOMPRESSED)";
 	case -EBADMSG:
 		return "malformed protobuf (bad varint or truncated field)";
 	case -EINVAL:

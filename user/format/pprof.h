@@ -28,7 +28,7 @@
 #include "model.h"
 
 /* Bound on a profile's size after gunzip (a "zip bomb" fails with -EFBIG). */
-#define PPROF_MAX_DECOMPRESSED (256UL << 20)
+#define PPROF_MAX_DECOMPRESSED (64UL << 20)
 
 /* Writes m gzipped to out. Returns 0, -ENOMEM or -EIO. */
 int pprof__write(const struct model *m, FILE *out);

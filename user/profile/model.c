@@ -337,8 +337,8 @@ static bool location_equal(const void *ctx, uint32_t i)
 	const struct loc_key *b = k->p;
 
 	return a->mapping == b->mapping && a->addr == b->addr && a->nlines == k->len2 &&
-	       !memcmp(&k->m->lines[a->first_line], k->p2,
-		       k->len2 * sizeof(struct model_line));
+	       (!k->len2 || !memcmp(&k->m->lines[a->first_line], k->p2,
+				    k->len2 * sizeof(struct model_line)));
 }
 
 static uint64_t lines_hash(const struct model_line *lines, uint32_t n, uint64_t h)
@@ -369,7 +369,8 @@ int model__location(struct model *m, uint32_t mapping, uint64_t addr,
 	    array_reserve(&m->lines, &m->lines_cap, m->nlines + nlines, sizeof(*m->lines)) ||
 	    hmap__insert(&m->location_set, h, m->nlocations))
 		return -ENOMEM;
-	memcpy(&m->lines[m->nlines], lines, nlines * sizeof(*lines));
+	if (nlines)
+		memcpy(&m->lines[m->nlines], lines, nlines * sizeof(*lines));
 	m->locations[m->nlocations] = (struct model_location){
 		.addr = addr, .mapping = mapping, .first_line = m->nlines, .nlines = nlines,
 	};
@@ -386,9 +387,10 @@ static bool sample_equal(const void *ctx, uint32_t i)
 	const struct model_sample *s = &k->m->samples[i];
 
 	return s->nlocs == k->len && s->nlabels == k->len2 &&
-	       !memcmp(&k->m->loc_pool[s->first_loc], k->p, k->len * sizeof(uint32_t)) &&
-	       !memcmp(&k->m->label_pool[s->first_label], k->p2,
-		       k->len2 * sizeof(struct model_label));
+	       (!k->len || !memcmp(&k->m->loc_pool[s->first_loc], k->p,
+				   k->len * sizeof(uint32_t))) &&
+	       (!k->len2 || !memcmp(&k->m->label_pool[s->first_label], k->p2,
+				    k->len2 * sizeof(struct model_label)));
 }
 
 int model__add_sample(struct model *m, const uint32_t *locs, uint32_t nlocs,
@@ -426,7 +428,8 @@ int model__add_sample(struct model *m, const uint32_t *locs, uint32_t nlocs,
 			  sizeof(*m->label_pool)) ||
 	    hmap__insert(&m->sample_set, h, m->nsamples))
 		return -ENOMEM;
-	memcpy(&m->loc_pool[m->nloc_pool], locs, nlocs * sizeof(*locs));
+	if (nlocs)
+		memcpy(&m->loc_pool[m->nloc_pool], locs, nlocs * sizeof(*locs));
 	/* Labels are copied whole (padding included) so that memcmp compares them. */
 	for (uint32_t d = 0; d < nlabels; d++) {
 		struct model_label *l = &m->label_pool[m->nlabel_pool + d];
@@ -482,7 +485,7 @@ const struct model_location *model__get_location(const struct model *m, uint32_t
 
 const struct model_line *model__lines(const struct model *m, const struct model_location *loc)
 {
-	return &m->lines[loc->first_line];
+	return m->lines ? &m->lines[loc->first_line] : NULL;
 }
 
 size_t model__sample_count(const struct model *m)
@@ -497,13 +500,13 @@ const struct model_sample *model__get_sample(const struct model *m, size_t i)
 
 const uint32_t *model__sample_locs(const struct model *m, const struct model_sample *s)
 {
-	return &m->loc_pool[s->first_loc];
+	return m->loc_pool ? &m->loc_pool[s->first_loc] : NULL;
 }
 
 const struct model_label *model__sample_labels(const struct model *m,
 					       const struct model_sample *s)
 {
-	return &m->label_pool[s->first_label];
+	return m->label_pool ? &m->label_pool[s->first_label] : NULL;
 }
 
 const double *model__sample_values(const struct model *m, size_t i)
