@@ -18,9 +18,11 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "record", cmd_record, "profile running processes into folded stacks or a flame graph" },
+	{ "record", cmd_record, "profile running processes into folded stacks, pprof or a flame graph" },
 	{ "svg", cmd_svg, "render folded stacks as an interactive SVG flame graph" },
 	{ "diff", cmd_diff, "render a differential flame graph of two profiles" },
+	{ "merge", cmd_merge, "merge profiles (folded and pprof, any mix) into one" },
+	{ "convert", cmd_convert, "convert a profile between folded, pprof and SVG" },
 	{ "symbolize", cmd_symbolize, "resolve addresses of a Go binary (like go tool addr2line)" },
 };
 

@@ -16,11 +16,11 @@
 
 #include "flamegraph.h"
 #include "folded.h"
-#include "profile_data.h"
+#include "stacks.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct profile *prof, *before;
+	struct stacks *prof, *before;
 	struct flamegraph_opts fg;
 	char *out = NULL;
 	size_t out_len = 0;
@@ -33,8 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in = fmemopen((void *)(data + 1), size - 1 ? size - 1 : 1, "r");
 	if (!in)
 		return 0;
-	prof = profile__new();
-	before = profile__new();
+	prof = stacks__new();
+	before = stacks__new();
 	struct folded_read_opts ro = {
 		.source = "fuzz", .strict = opt & 1, .before = (opt & 2) ? before : NULL,
 	};
@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fg.inverted = opt & 0x10;
 		fg.reverse = opt & 0x20;
 		fg.no_script = opt & 0x40;
-		if ((opt & 2) && profile__stack_count(before))
+		if ((opt & 2) && stacks__stack_count(before))
 			fg.before = before;
 		flamegraph__write(prof, &fg, sink);
 		fclose(sink);
@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fclose(stderr);
 	stderr = saved_err;
 	fclose(in);
-	profile__free(prof);
-	profile__free(before);
+	stacks__free(prof);
+	stacks__free(before);
 	return 0;
 }

@@ -11,7 +11,7 @@
 
 #include "flamegraph.h"
 #include "palette.h"
-#include "profile_data.h"
+#include "stacks.h"
 #include "tap.h"
 
 static int is_rgb(struct rgb c, int r, int g, int b, const char *what)
@@ -130,27 +130,27 @@ static void test_perl_palettes(void)
 	   "palette__valid");
 }
 
-static struct profile *make_profile(const char *const *stacks, const double *weights, size_t n)
+static struct stacks *make_profile(const char *const *stacks, const double *weights, size_t n)
 {
-	struct profile *prof = profile__new();
+	struct stacks *prof = stacks__new();
 
 	for (size_t i = 0; prof && i < n; i++) {
 		uint32_t ids[16], depth = 0;
 		char *copy = strdup(stacks[i]), *save = NULL;
 
 		for (char *t = strtok_r(copy, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
-			struct profile_frame f = { .name = t };
+			struct stack_frame f = { .name = t };
 
-			profile__intern_frame(prof, &f, &ids[depth++]);
+			stacks__intern_frame(prof, &f, &ids[depth++]);
 		}
-		profile__add_stack(prof, ids, depth, weights[i]);
+		stacks__add_stack(prof, ids, depth, weights[i]);
 		free(copy);
 	}
 	return prof;
 }
 
 /* Renders prof; returns the malloc'd SVG text or NULL, *err set. */
-static char *render(const struct profile *prof, const struct flamegraph_opts *o, int *err)
+static char *render(const struct stacks *prof, const struct flamegraph_opts *o, int *err)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -180,8 +180,8 @@ static void test_render(void)
 	static const double weights[] = { 3, 1, 2 };
 	static const char *const before_stacks[] = { "a;b", "a;c" };
 	static const double before_weights[] = { 1, 3 };
-	struct profile *prof = make_profile(stacks, weights, 3), *empty = profile__new();
-	struct profile *before = make_profile(before_stacks, before_weights, 2);
+	struct stacks *prof = make_profile(stacks, weights, 3), *empty = stacks__new();
+	struct stacks *before = make_profile(before_stacks, before_weights, 2);
 	struct flamegraph_opts o;
 	char *svg;
 	int err;
@@ -226,9 +226,9 @@ static void test_render(void)
 	o.palette = "nope";
 	svg = render(prof, &o, &err);
 	ok(!svg && err == -EINVAL, "unknown palette: -EINVAL");
-	profile__free(prof);
-	profile__free(before);
-	profile__free(empty);
+	stacks__free(prof);
+	stacks__free(before);
+	stacks__free(empty);
 }
 
 int main(void)

@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include "folded.h"
-#include "profile_data.h"
+#include "stacks.h"
 #include "tap.h"
 #include "util.h"
 
 /* Reads text into a new profile; returns the folded__read status. */
-static int read_text(struct profile *prof, const char *text, bool strict, struct profile *before)
+static int read_text(struct stacks *prof, const char *text, bool strict, struct stacks *before)
 {
 	FILE *in = fmemopen((void *)text, strlen(text), "r");
 	struct folded_read_opts opts = { .source = "test", .strict = strict, .before = before };
@@ -23,7 +23,7 @@ static int read_text(struct profile *prof, const char *text, bool strict, struct
 }
 
 /* Writes prof as folded text; returns a malloc'd string. */
-static char *write_text(const struct profile *prof, unsigned flags)
+static char *write_text(const struct stacks *prof, unsigned flags)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -37,103 +37,101 @@ static char *write_text(const struct profile *prof, unsigned flags)
 
 static void test_roundtrip_merge_sort(void)
 {
-	struct profile *prof = profile__new();
+	struct stacks *prof = stacks__new();
 	char *out;
 
 	/* Unsorted, with a duplicate stack split over two lines. */
 	is_int(read_text(prof, "b;c 2\na;x_[k] 1\nb;c 3\na 4\n", false, NULL), 0, "read ok");
-	is_int(profile__stack_count(prof), 3, "duplicate stacks merged on insert");
-	ok(profile__total(prof) == 10, "total is the sum of counts");
+	is_int(stacks__stack_count(prof), 3, "duplicate stacks merged on insert");
+	ok(stacks__total(prof) == 10, "total is the sum of counts");
 	out = write_text(prof, LABEL_ANNOTATE);
 	is_str(out, "a 4\na;x_[k] 1\nb;c 5\n", "sorted bytewise, merged, annotation kept");
 	free(out);
 	out = write_text(prof, 0);
 	is_str(out, "a 4\na;x 1\nb;c 5\n", "labels without annotation");
 	free(out);
-	profile__free(prof);
+	stacks__free(prof);
 }
 
 static void test_merge_by_label(void)
 {
-	struct profile *prof = profile__new();
-	struct profile_frame f = { .name = "main.work", .kind = FRAME_USER };
+	struct stacks *prof = stacks__new();
+	struct stack_frame f = { .name = "main.work", .kind = FRAME_USER };
 	uint32_t ids[2][2];
 	char *out;
 
-	/* Two frames of one function at different lines and addresses: distinct
+	/* Two frames of one function at different lines: distinct
 	 * in the profile, one line in folded output unless lines are shown. */
 	f.line = 10;
-	f.addr = 0x1000;
-	profile__intern_frame(prof, &f, &ids[0][1]);
+	stacks__intern_frame(prof, &f, &ids[0][1]);
 	f.line = 12;
-	f.addr = 0x1010;
-	profile__intern_frame(prof, &f, &ids[1][1]);
-	f = (struct profile_frame){ .name = "app", .kind = FRAME_PROCESS };
-	profile__intern_frame(prof, &f, &ids[0][0]);
+	stacks__intern_frame(prof, &f, &ids[1][1]);
+	f = (struct stack_frame){ .name = "app", .kind = FRAME_PROCESS };
+	stacks__intern_frame(prof, &f, &ids[0][0]);
 	ids[1][0] = ids[0][0];
 	ok(ids[0][1] != ids[1][1], "frames at different lines are distinct");
-	profile__add_stack(prof, ids[0], 2, 3);
-	profile__add_stack(prof, ids[1], 2, 4);
-	is_int(profile__stack_count(prof), 2, "two stacks in the profile");
+	stacks__add_stack(prof, ids[0], 2, 3);
+	stacks__add_stack(prof, ids[1], 2, 4);
+	is_int(stacks__stack_count(prof), 2, "two stacks in the profile");
 	out = write_text(prof, LABEL_ANNOTATE);
 	is_str(out, "app;main.work 7\n", "one folded line after symbolized merge");
 	free(out);
 	out = write_text(prof, LABEL_ANNOTATE | LABEL_LINES);
 	is_str(out, "app;main.work:10 3\napp;main.work:12 4\n", "--lines keeps them apart");
 	free(out);
-	profile__free(prof);
+	stacks__free(prof);
 }
 
 static void test_kinds(void)
 {
-	struct profile *prof = profile__new();
-	const struct profile_stack *s;
+	struct stacks *prof = stacks__new();
+	const struct stack_entry *s;
 
 	read_text(prof, "p;f_[i];g_[k];h_[j];q_[x] 1\n", false, NULL);
-	s = profile__stack(prof, 0);
+	s = stacks__stack(prof, 0);
 	is_int(s->depth, 5, "five frames");
-	is_int(profile__frame(prof, s->frames[1])->kind, FRAME_INLINED, "_[i] is inlined");
-	is_str(profile__frame(prof, s->frames[1])->name, "f", "annotation removed from name");
-	is_int(profile__frame(prof, s->frames[2])->kind, FRAME_KERNEL, "_[k] is kernel");
-	is_int(profile__frame(prof, s->frames[3])->kind, FRAME_JIT, "_[j] is jit");
-	is_str(profile__frame(prof, s->frames[4])->name, "q_[x]", "unknown annotation kept");
-	profile__free(prof);
+	is_int(stacks__frame(prof, s->frames[1])->kind, FRAME_INLINED, "_[i] is inlined");
+	is_str(stacks__frame(prof, s->frames[1])->name, "f", "annotation removed from name");
+	is_int(stacks__frame(prof, s->frames[2])->kind, FRAME_KERNEL, "_[k] is kernel");
+	is_int(stacks__frame(prof, s->frames[3])->kind, FRAME_JIT, "_[j] is jit");
+	is_str(stacks__frame(prof, s->frames[4])->name, "q_[x]", "unknown annotation kept");
+	stacks__free(prof);
 }
 
 static void test_separator_in_names(void)
 {
-	struct profile *prof = profile__new();
-	struct profile_frame f = { .name = "p", .kind = FRAME_PROCESS };
+	struct stacks *prof = stacks__new();
+	struct stack_frame f = { .name = "p", .kind = FRAME_PROCESS };
 	uint32_t ids[2];
 	char *out;
 
-	profile__intern_frame(prof, &f, &ids[0]);
-	f = (struct profile_frame){ .name = "m.(*T[go.shape.struct { a bool; b string }]).f\n",
+	stacks__intern_frame(prof, &f, &ids[0]);
+	f = (struct stack_frame){ .name = "m.(*T[go.shape.struct { a bool; b string }]).f\n",
 				    .kind = FRAME_USER };
-	profile__intern_frame(prof, &f, &ids[1]);
-	profile__add_stack(prof, ids, 2, 1);
+	stacks__intern_frame(prof, &f, &ids[1]);
+	stacks__add_stack(prof, ids, 2, 1);
 	out = write_text(prof, LABEL_ANNOTATE);
 	is_str(out, "p;m.(*T[go.shape.struct { a bool, b string }]).f  1\n",
 	       "';' and control characters inside a frame name are replaced");
 	free(out);
-	profile__free(prof);
+	stacks__free(prof);
 
 	/* A name ending in " 1000000" must not read back as a second count. */
-	prof = profile__new();
-	f = (struct profile_frame){ .name = "p", .kind = FRAME_PROCESS };
-	profile__intern_frame(prof, &f, &ids[0]);
-	f = (struct profile_frame){ .name = "main.evil 1000000", .kind = FRAME_USER };
-	profile__intern_frame(prof, &f, &ids[1]);
-	profile__add_stack(prof, ids, 2, 5);
+	prof = stacks__new();
+	f = (struct stack_frame){ .name = "p", .kind = FRAME_PROCESS };
+	stacks__intern_frame(prof, &f, &ids[0]);
+	f = (struct stack_frame){ .name = "main.evil 1000000", .kind = FRAME_USER };
+	stacks__intern_frame(prof, &f, &ids[1]);
+	stacks__add_stack(prof, ids, 2, 5);
 	out = write_text(prof, 0);
 	is_str(out, "p;main.evil_1000000 5\n", "a trailing number in a name stays in the name");
 	free(out);
-	profile__free(prof);
+	stacks__free(prof);
 }
 
 static void test_counts_and_bad_lines(void)
 {
-	struct profile *prof = profile__new(), *before = profile__new();
+	struct stacks *prof = stacks__new(), *before = stacks__new();
 	char *out;
 
 	is_int(read_text(prof, "a;b 1.5\na;b 2.25\nc .5\nd 1.2.3\n", false, NULL), 0,
@@ -141,36 +139,36 @@ static void test_counts_and_bad_lines(void)
 	out = write_text(prof, 0);
 	is_str(out, "a;b 3.75\n", "fractional sum printed exactly");
 	free(out);
-	profile__free(prof);
+	stacks__free(prof);
 
-	prof = profile__new();
+	prof = stacks__new();
 	is_int(read_text(prof, "a;b 1\ngarbage\nc x\n  \nd;e 2\r\n", false, NULL), 0,
 	       "malformed lines skipped");
-	is_int(profile__stack_count(prof), 2, "only the good lines kept");
-	profile__free(prof);
+	is_int(stacks__stack_count(prof), 2, "only the good lines kept");
+	stacks__free(prof);
 
-	prof = profile__new();
+	prof = stacks__new();
 	is_int(read_text(prof, "a;b 1\ngarbage\n", true, NULL), -EINVAL, "strict rejects");
-	profile__free(prof);
+	stacks__free(prof);
 
-	prof = profile__new();
+	prof = stacks__new();
 	is_int(read_text(prof, "", false, NULL), -ENODATA, "empty input is -ENODATA");
 	is_int(read_text(prof, "junk\n", false, NULL), -ENODATA, "no valid line is -ENODATA");
-	profile__free(prof);
+	stacks__free(prof);
 
-	prof = profile__new();
+	prof = stacks__new();
 	is_int(read_text(prof, "a;b 3 5\nc 0 2\n", false, before), 0, "two-count lines");
-	ok(profile__total(prof) == 7 && profile__total(before) == 3,
+	ok(stacks__total(prof) == 7 && stacks__total(before) == 3,
 	   "second count to the profile, first to before");
-	profile__free(prof);
-	profile__free(before);
+	stacks__free(prof);
+	stacks__free(before);
 
-	prof = profile__new();
+	prof = stacks__new();
 	is_int(read_text(prof, "frame with spaces;x y 9\n", false, NULL), 0, "spaces in frames");
 	out = write_text(prof, 0);
 	is_str(out, "frame with spaces;x y 9\n", "spaces preserved");
 	free(out);
-	profile__free(prof);
+	stacks__free(prof);
 }
 
 static void test_util(void)

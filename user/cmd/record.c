@@ -27,9 +27,8 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "flamegraph.h"
-#include "folded.h"
-#include "profile_data.h"
+#include "model.h"
+#include "outputs.h"
 #include "resolve.h"
 #include "sampler.h"
 #include "targets.h"
@@ -37,8 +36,6 @@
 
 #define DEFAULT_TARGET "kube-apiserver"
 #define MAX_OUTPUTS 8
-
-enum output_format { OUT_FOLDED, OUT_SVG };
 
 struct record_opts {
 	const char *pid_list;
@@ -125,7 +122,8 @@ static const char record_usage[] =
 	"\n"
 	"Output:\n"
 	"  -o, --output FILE       repeatable; the format follows the extension:\n"
-	"                          .folded (folded stacks), .svg (flame graph);\n"
+	"                          .folded (folded stacks), .svg (flame graph),\n"
+	"                          .pb.gz or .pprof (pprof: go tool pprof, PGO);\n"
 	"                          '-' writes folded stacks to stdout (the default)\n"
 	"      --lines             add :LINE to every frame (line-level graphs)\n"
 	"  -q, --quiet             no progress line and no summary\n"
@@ -137,26 +135,6 @@ static const char record_usage[] =
 	"  bpflame record -a -d 5 -o node.svg\n"
 	"  bpflame record -p 4242 -e context-switches -c 1 -d 5 -o cs.svg\n"
 	"  bpflame record -n etcd --interval 60 -o /var/tmp/etcd.svg   # until Ctrl-C\n";
-
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t ls = strlen(s), lx = strlen(suffix);
-
-	return ls >= lx && !strcmp(s + ls - lx, suffix);
-}
-
-static int output_format_of(const char *path, enum output_format *format)
-{
-	if (!strcmp(path, "-") || has_suffix(path, ".folded")) {
-		*format = OUT_FOLDED;
-		return 0;
-	}
-	if (has_suffix(path, ".svg")) {
-		*format = OUT_SVG;
-		return 0;
-	}
-	return -EINVAL;
-}
 
 /* Returns 0, or EXIT_USAGE after printing the error. */
 static int parse_record_args(int argc, char **argv, struct record_opts *o)
@@ -251,7 +229,7 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 			}
 			if (output_format_of(optarg, &o->formats[o->noutputs])) {
 				p_err("unknown output format for '%s': use FILE.folded, "
-				      "FILE.svg or -", optarg);
+				      "FILE.svg, FILE.pb.gz, FILE.pprof or -", optarg);
 				return EXIT_USAGE;
 			}
 			o->outputs[o->noutputs++] = optarg;
@@ -487,13 +465,14 @@ static const char *wait_recording(const struct record_opts *o, struct sampler *s
 		if (now_s() >= *next_refresh) {
 			/* Pick up libraries loaded while recording, and with -a
 			 * the processes started since, while they are alive. */
-			resolver__refresh(r);
-			if (o->all && resolver__attach_all(r) == -E2BIG && !*warned_cap) {
+			images__refresh(resolver__images(r));
+			if (o->all && images__attach_all(resolver__images(r)) == -E2BIG &&
+			    !*warned_cap) {
 				p_warn("more than %d processes: later ones are not symbolized",
-				       RESOLVER_MAX_PROCS);
+				       IMAGES_MAX_PROCS);
 				*warned_cap = true;
 			}
-			resolver__each_go_text(r, set_go_text_one, s);
+			images__each_go_text(resolver__images(r), set_go_text_one, s);
 			forget_exited(s, t);
 			*next_refresh = now_s() + 1;
 		}
@@ -524,7 +503,11 @@ static int drain_one(void *ctx_, const struct sampler_sample *sample)
 	if (stop_count > 1)
 		return -EINTR;
 
-	err = resolver__add(ctx->resolver, sample);
+	/* Values of the model's sample types: samples/count, then the event's
+	 * own (cpu/nanoseconds for the clocks): the sum of the sampled periods. */
+	double values[2] = { sample->count, (double)sample->period_sum };
+
+	err = resolver__add(ctx->resolver, sample, values);
 	if (err)
 		return err;
 	for (i = 0; i < ctx->npids && ctx->per_pid[i].pid != (pid_t)sample->tgid; i++)
@@ -697,48 +680,19 @@ static int open_outputs(const struct record_opts *o, const char *const *paths,
 }
 
 /* Writes and commits every output; returns 0 or 1 after printing the error. */
-static int write_outputs(const struct record_opts *o, const struct profile *prof,
+static int write_outputs(const struct record_opts *o, const struct model *m,
 			 struct out_file *outs, const char *const *paths)
 {
-	unsigned flags = o->lines ? LABEL_LINES : 0;
+	struct output_opts oo = { .label_flags = o->lines ? LABEL_LINES : 0 };
 	char title[192], sampling[96];
-	int ret = 0;
 
 	describe_sampling(o, sampling, sizeof(sampling));
 	snprintf(title, sizeof(title), "%s profile: %s, %s",
 		 o->event == EVENT_CPU_CLOCK ? "CPU" : sampler_event__name(o->event),
 		 o->all ? "all processes" : o->pid_list ? o->pid_list
 			 : o->name ? o->name : DEFAULT_TARGET, sampling);
-	for (int i = 0; i < o->noutputs; i++) {
-		int err;
-
-		if (ret) {
-			out_file__abort(&outs[i]);
-			continue;
-		}
-		if (o->formats[i] == OUT_FOLDED) {
-			err = folded__write(prof, flags | LABEL_ANNOTATE, outs[i].stream);
-		} else {
-			struct flamegraph_opts fg;
-
-			flamegraph_opts__init(&fg);
-			fg.title = title;
-			fg.label_flags = flags;
-			err = flamegraph__write(prof, &fg, outs[i].stream);
-		}
-		if (!err)
-			err = out_file__commit(&outs[i]);
-		else
-			out_file__abort(&outs[i]);
-		if (err) {
-			p_err("cannot write %s: %s", paths[i], errstr(err));
-			ret = 1;
-			continue;
-		}
-		if (strcmp(paths[i], "-"))
-			p_info("wrote %s", paths[i]);
-	}
-	return ret;
+	oo.title = title;
+	return outputs__write(m, &oo, paths, o->formats, o->noutputs, outs);
 }
 
 /* The path of output i for the interval that started at wall time t:
@@ -768,6 +722,7 @@ struct recording {
 	char *paths[MAX_OUTPUTS]; /* this interval's output paths */
 	bool outputs_open;
 	time_t interval_start;    /* wall clock, for the names */
+	double interval_t0;       /* monotonic clock at the interval's start */
 };
 
 static void free_paths(struct recording *rec)
@@ -808,14 +763,21 @@ static int open_interval_outputs(struct recording *rec)
  */
 static int emit_profile(struct recording *rec, bool final, const char *why, double seconds)
 {
-	struct profile *prof = profile__new();
+	struct model *m = model__new();
+	const char *type, *unit;
 	int err, ret = 1;
 
-	if (!prof) {
+	sampler__value_type(rec->sampler, &type, &unit);
+	if (!m || model__add_sample_type(m, "samples", "count") < 0 ||
+	    model__add_sample_type(m, type, unit) < 0 ||
+	    model__set_period(m, type, unit, (int64_t)sampler__period(rec->sampler)) ||
+	    resolver__set_model(rec->resolver, m)) {
 		p_err("out of memory");
+		model__free(m);
 		return 1;
 	}
-	resolver__set_profile(rec->resolver, prof);
+	model__set_time(m, (int64_t)rec->interval_start * 1000000000,
+			(int64_t)((now_s() - rec->interval_t0) * 1e9));
 	err = sampler__drain(rec->sampler, drain_one, &rec->drain);
 	if (err == -EINTR) {
 		p_err("interrupted again while reading the recording: no output written");
@@ -835,7 +797,7 @@ static int emit_profile(struct recording *rec, bool final, const char *why, doub
 		print_summary(rec->o, rec->sampler, &st, &rec->drain, seconds, why,
 			      rec->resolver);
 	}
-	if (!profile__stack_count(prof) && !rec->o->interval_s) {
+	if (!model__sample_count(m) && !rec->o->interval_s) {
 		if (rec->o->event == EVENT_CPU_CLOCK || rec->o->event == EVENT_TASK_CLOCK)
 			p_err("no samples were recorded: the targets used no CPU time");
 		else
@@ -843,11 +805,10 @@ static int emit_profile(struct recording *rec, bool final, const char *why, doub
 			      sampler_event__name(rec->o->event));
 		goto out;
 	}
-	ret = write_outputs(rec->o, prof, rec->outs, (const char *const *)rec->paths);
+	ret = write_outputs(rec->o, m, rec->outs, (const char *const *)rec->paths);
 	rec->outputs_open = false;
 out:
-	resolver__set_profile(rec->resolver, NULL);
-	profile__free(prof);
+	model__free(m);
 	return ret;
 }
 
@@ -874,7 +835,7 @@ int cmd_record(int argc, char **argv)
 	struct recording rec = { .o = &o };
 	const char *why;
 	enum sampler_step step;
-	double start, seconds, deadline, next_interval, next_refresh;
+	double start, seconds, deadline, next_interval, next_refresh, next_t0;
 	bool warned_cap = false;
 	time_t next_start;
 	int ret, err;
@@ -903,9 +864,9 @@ int cmd_record(int argc, char **argv)
 	/* Open every target's binaries before sampling: a target that exits
 	 * mid-run keeps its symbols. */
 	if (o.all)
-		resolver__attach_all(rec.resolver);
+		images__attach_all(resolver__images(rec.resolver));
 	for (size_t i = 0; i < targets.n; i++) {
-		err = resolver__attach(rec.resolver, targets.pids[i]);
+		err = images__attach(resolver__images(rec.resolver), targets.pids[i]);
 		if (err)
 			p_warn("cannot read the memory map of PID %d (%s): its user frames "
 			       "will show as [unknown]", targets.pids[i], errstr(err));
@@ -934,11 +895,12 @@ int cmd_record(int argc, char **argv)
 	}
 	for (const char *const *n = sampler__notices(rec.sampler); *n; n++)
 		p_info("note: %s", *n);
-	resolver__set_generations(rec.resolver, generation_of, rec.sampler);
+	images__set_generations(resolver__images(rec.resolver), generation_of, rec.sampler);
 	/* Where each target's Go code is, so frameless Go leaves keep their caller. */
-	resolver__each_go_text(rec.resolver, set_go_text_one, rec.sampler);
+	images__each_go_text(resolver__images(rec.resolver), set_go_text_one, rec.sampler);
 	rec.drain.resolver = rec.resolver;
 	start = now_s();
+	rec.interval_t0 = start;
 	if (o.interval_s) {
 		/* The first interval starts now, not when the outputs were
 		 * checked: name its files after this moment. */
@@ -964,11 +926,13 @@ int cmd_record(int argc, char **argv)
 			goto cleanup;
 		}
 		next_start = time(NULL); /* the new interval began at the swap */
+		next_t0 = now_s();
 		ret = emit_profile(&rec, false, NULL, 0);
 		if (ret)
 			goto cleanup;
 		ret = 1;
 		rec.interval_start = next_start;
+		rec.interval_t0 = next_t0;
 		if (open_interval_outputs(&rec))
 			goto cleanup;
 		next_interval += o.interval_s;

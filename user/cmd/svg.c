@@ -13,9 +13,12 @@
 
 #include "commands.h"
 #include "flamegraph.h"
+#include "outputs.h"
 #include "folded.h"
 #include "palette.h"
-#include "profile_data.h"
+#include "model.h"
+#include "pprof.h"
+#include "stacks.h"
 #include "util.h"
 
 enum {
@@ -33,6 +36,7 @@ enum {
 	OPT_NO_SCRIPT,
 	OPT_NORMALIZE,
 	OPT_FOLDED,
+	OPT_VALUE,
 };
 
 static const struct option svg_options[] = {
@@ -51,6 +55,7 @@ static const struct option svg_options[] = {
 	{ "no-script", no_argument, NULL, OPT_NO_SCRIPT },
 	{ "normalize", no_argument, NULL, OPT_NORMALIZE },
 	{ "folded", no_argument, NULL, OPT_FOLDED },
+	{ "value", required_argument, NULL, OPT_VALUE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -58,10 +63,12 @@ static const struct option svg_options[] = {
 static void svg_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: bpflame svg [OPTIONS] [FILE.folded|-] [-o OUT.svg]\n"
+		"Usage: bpflame svg [OPTIONS] [FILE.folded|FILE.pb.gz|-] [-o OUT.svg]\n"
 		"\n"
 		"Renders folded stacks (flamegraph.pl's input: \"frame;frame;... count\",\n"
-		"fractional counts accepted) as one self-contained interactive SVG: details\n"
+		"fractional counts accepted) or a pprof profile (gzipped or not: Go's\n"
+		"/debug/pprof/profile, go test -cpuprofile, bpflame record -o X.pb.gz)\n"
+		"as one self-contained interactive SVG: details\n"
 		"on hover, click to zoom, Ctrl-F regex search, zoom and search kept in the\n"
 		"URL. The layout is flamegraph.pl's. Input defaults to stdin, output to stdout.\n"
 		"\n"
@@ -82,6 +89,8 @@ static void svg_usage(FILE *out)
 		"                       equal stacks merged\n"
 		"  --sort-by-weight     heaviest sibling first instead of alphabetical order\n"
 		"  --strict             fail on a malformed line instead of skipping it\n"
+		"  --value NAME         pprof input: the sample type to draw (default\n"
+		"                       samples, else cpu, else the first)\n"
 		"  -h, --help           this help\n"
 		"\n"
 		"Examples:\n"
@@ -94,7 +103,7 @@ static void svg_usage(FILE *out)
 static void diff_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: bpflame diff [OPTIONS] BEFORE.folded AFTER.folded [-o OUT.svg]\n"
+		"Usage: bpflame diff [OPTIONS] BEFORE AFTER [-o OUT.svg]   (folded or pprof)\n"
 		"       bpflame diff --folded [--normalize] BEFORE AFTER [-o OUT.folded]\n"
 		"\n"
 		"Draws AFTER's flame graph colored by the change from BEFORE, as\n"
@@ -110,6 +119,7 @@ static void diff_usage(FILE *out)
 		"  --folded             write difffolded.pl's \"stack before after\" lines\n"
 		"                       instead of an SVG\n"
 		"  --strict             fail on a malformed input line\n"
+		"  --value NAME         pprof inputs: the sample type to compare\n"
 		"  and the layout options of bpflame svg: --width --minwidth --title\n"
 		"  --subtitle --countname --inverted --reverse --sort-by-weight\n"
 		"\n"
@@ -122,6 +132,7 @@ static void diff_usage(FILE *out)
 struct svg_args {
 	struct flamegraph_opts fg;
 	const char *output;
+	const char *value; /* --value: pprof sample type */
 	const char *inputs[2];
 	int ninputs;
 	bool strict, folded, help;
@@ -198,6 +209,9 @@ static int parse_args(int argc, char **argv, struct svg_args *a, bool diff)
 		case OPT_STRICT:
 			a->strict = true;
 			break;
+		case OPT_VALUE:
+			a->value = optarg;
+			break;
 		case OPT_NO_SCRIPT:
 			a->fg.no_script = true;
 			break;
@@ -273,16 +287,66 @@ static int read_error(const char *path, int err)
 	return 1;
 }
 
-/* Reads the folded file path (- for stdin) into prof; returns 0 or an exit
- * status (printed). */
-static int read_with(const char *path, const struct folded_read_opts *ro, struct profile *prof)
+static bool is_pprof_name(const char *path)
+{
+	size_t n = strlen(path);
+
+	return (n > 6 && !strcmp(path + n - 6, ".pb.gz")) ||
+	       (n > 3 && !strcmp(path + n - 3, ".pb")) ||
+	       (n > 6 && !strcmp(path + n - 6, ".pprof"));
+}
+
+/*
+ * Reads a pprof profile from in into prof, as the label view of sample type
+ * value (NULL: the default). Returns 0 or an exit status (printed).
+ */
+static int read_pprof(const char *path, FILE *in, const char *value, struct stacks *prof)
+{
+	struct model *m = NULL;
+	int err = pprof__read(in, &m), v;
+
+	if (err) {
+		p_err("%s: not a usable pprof profile: %s", input_name(path), pprof__strerror(err));
+		return err == -ENOMEM || err == -EIO ? 1 : EXIT_USAGE;
+	}
+	v = input__value(m, value, path);
+	err = v < 0 ? -EINVAL : model__label_view(m, v, prof);
+	model__free(m);
+	if (err == -EINVAL)
+		return EXIT_USAGE;
+	if (err) {
+		p_err("cannot read %s: %s", input_name(path), errstr(err));
+		return 1;
+	}
+	if (!stacks__stack_count(prof)) {
+		p_err("%s: no samples in the profile", input_name(path));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Reads the folded or pprof file path (- for stdin) into prof; returns 0 or
+ * an exit status (printed). */
+static int read_with(const char *path, const struct folded_read_opts *ro, const char *value,
+		     struct stacks *prof)
 {
 	FILE *in = open_input(path);
-	int err;
+	int err, c;
 
 	if (!in) {
 		p_err("cannot open %s: %s", path, errstr(errno));
 		return EXIT_USAGE;
+	}
+	/* gzip's first byte never starts a folded line. */
+	c = getc(in);
+	if (c != EOF)
+		ungetc(c, in);
+	if (c == 0x1f || is_pprof_name(path)) {
+		int status = read_pprof(path, in, value, prof);
+
+		if (in != stdin)
+			fclose(in);
+		return status;
 	}
 	err = folded__read(prof, in, ro);
 	if (in != stdin)
@@ -295,14 +359,14 @@ static int read_with(const char *path, const struct folded_read_opts *ro, struct
  * difffolded.pl's output) put their first count into before when it is not
  * NULL. Returns 0 or an exit status (printed).
  */
-static int read_profile(const char *path, bool strict, struct profile *prof,
-			struct profile *before)
+static int read_profile(const char *path, const struct svg_args *a, struct stacks *prof,
+			struct stacks *before)
 {
 	struct folded_read_opts ro = {
-		.source = input_name(path), .strict = strict, .before = before,
+		.source = input_name(path), .strict = a->strict, .before = before,
 	};
 
-	return read_with(path, &ro, prof);
+	return read_with(path, &ro, a->value, prof);
 }
 
 /*
@@ -313,7 +377,7 @@ static int read_profile(const char *path, bool strict, struct profile *prof,
  * each stack's frames are malloc'd, freed with free_sequence().
  */
 struct sequence {
-	struct profile_stack *v;
+	struct stack_entry *v;
 	size_t n, cap;
 };
 
@@ -336,24 +400,24 @@ static int append_to_sequence(void *ctx, const uint32_t *ids, uint32_t depth, do
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, ids, depth * sizeof(*copy));
-	seq->v[seq->n++] = (struct profile_stack){ .frames = copy, .depth = depth, .weight = weight };
+	seq->v[seq->n++] = (struct stack_entry){ .frames = copy, .depth = depth, .weight = weight };
 	return 0;
 }
 
-static int read_sequence(const char *path, bool strict, struct profile *prof,
+static int read_sequence(const char *path, const struct svg_args *a, struct stacks *prof,
 			 struct sequence *seq)
 {
 	struct folded_read_opts ro = {
-		.source = input_name(path), .strict = strict,
+		.source = input_name(path), .strict = a->strict,
 		.on_stack = append_to_sequence, .ctx = seq,
 	};
 
-	return read_with(path, &ro, prof);
+	return read_with(path, &ro, a->value, prof);
 }
 
 /* Renders to a.output atomically; returns the exit status. */
-static int write_output(const struct svg_args *a, const struct profile *prof,
-			const struct profile *before, bool folded)
+static int write_output(const struct svg_args *a, const struct stacks *prof,
+			const struct stacks *before, bool folded)
 {
 	struct out_file out;
 	int err = out_file__open(&out, a->output);
@@ -387,7 +451,7 @@ static int write_output(const struct svg_args *a, const struct profile *prof,
 int cmd_svg(int argc, char **argv)
 {
 	struct sequence seq = { 0 };
-	struct profile *prof, *before = NULL;
+	struct stacks *prof, *before = NULL;
 	struct svg_args a;
 	int status;
 
@@ -397,39 +461,39 @@ int cmd_svg(int argc, char **argv)
 			svg_usage(stdout);
 		return status;
 	}
-	prof = profile__new();
+	prof = stacks__new();
 	if (!prof) {
 		p_err("out of memory");
 		return 1;
 	}
 	if (a.fg.order == ORDER_INPUT) {
-		status = read_sequence(a.inputs[0], a.strict, prof, &seq);
+		status = read_sequence(a.inputs[0], &a, prof, &seq);
 		a.fg.sequence = seq.v;
 		a.fg.sequence_len = seq.n;
 	} else {
 		/* Two-count input is drawn as a differential graph, as
 		 * flamegraph.pl does with difffolded.pl's output. */
-		before = profile__new();
+		before = stacks__new();
 		if (!before) {
 			p_err("out of memory");
-			profile__free(prof);
+			stacks__free(prof);
 			return 1;
 		}
-		status = read_profile(a.inputs[0], a.strict, prof, before);
-		if (!status && profile__stack_count(before))
+		status = read_profile(a.inputs[0], &a, prof, before);
+		if (!status && stacks__stack_count(before))
 			a.fg.before = before;
 	}
 	if (!status)
 		status = write_output(&a, prof, a.fg.before, false);
 	free_sequence(&seq);
-	profile__free(before);
-	profile__free(prof);
+	stacks__free(before);
+	stacks__free(prof);
 	return status;
 }
 
 int cmd_diff(int argc, char **argv)
 {
-	struct profile *before = NULL, *after = NULL;
+	struct stacks *before = NULL, *after = NULL;
 	struct svg_args a;
 	int status;
 
@@ -443,22 +507,22 @@ int cmd_diff(int argc, char **argv)
 		p_err("BEFORE and AFTER cannot both be stdin");
 		return EXIT_USAGE;
 	}
-	before = profile__new();
-	after = profile__new();
+	before = stacks__new();
+	after = stacks__new();
 	if (!before || !after) {
 		p_err("out of memory");
 		status = 1;
 		goto out;
 	}
-	status = read_profile(a.inputs[0], a.strict, before, NULL);
+	status = read_profile(a.inputs[0], &a, before, NULL);
 	if (!status)
-		status = read_profile(a.inputs[1], a.strict, after, NULL);
+		status = read_profile(a.inputs[1], &a, after, NULL);
 	if (status)
 		goto out;
 	a.fg.before = before;
 	status = write_output(&a, after, before, a.folded);
 out:
-	profile__free(before);
-	profile__free(after);
+	stacks__free(before);
+	stacks__free(after);
 	return status;
 }

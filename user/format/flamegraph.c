@@ -336,13 +336,13 @@ nomem:
  * Maps each frame of prof to the id of its label (annotated as flamegraph.pl
  * reads it). Returns a malloc'd array or NULL (-ENOMEM).
  */
-static uint32_t *lines__map_frames(struct lines *l, const struct profile *prof, unsigned flags)
+static uint32_t *lines__map_frames(struct lines *l, const struct stacks *prof, unsigned flags)
 {
-	size_t n = profile__frame_count(prof);
+	size_t n = stacks__frame_count(prof);
 	uint32_t *map = malloc((n ? n : 1) * sizeof(*map));
 
 	for (size_t i = 0; map && i < n; i++) {
-		int len = profile__frame_label(prof, i, flags | LABEL_ANNOTATE, NULL, 0);
+		int len = stacks__frame_label(prof, i, flags | LABEL_ANNOTATE, NULL, 0);
 		char *s = len >= 0 ? malloc(len + 1) : NULL;
 		long id;
 
@@ -350,7 +350,7 @@ static uint32_t *lines__map_frames(struct lines *l, const struct profile *prof, 
 			free(map);
 			return NULL;
 		}
-		profile__frame_label(prof, i, flags | LABEL_ANNOTATE, s, len + 1);
+		stacks__frame_label(prof, i, flags | LABEL_ANNOTATE, s, len + 1);
 		id = lines__intern(l, s, len);
 		if (id < 0) {
 			free(map);
@@ -362,7 +362,7 @@ static uint32_t *lines__map_frames(struct lines *l, const struct profile *prof, 
 }
 
 /* Appends a line for stack, its frames mapped to labels (reversed if asked). */
-static int lines__add(struct lines *l, const uint32_t *map, const struct profile_stack *stack,
+static int lines__add(struct lines *l, const uint32_t *map, const struct stack_entry *stack,
 		      bool reverse, double after, double before)
 {
 	struct line *line;
@@ -528,9 +528,9 @@ static void lines__perl_order(struct lines *l, bool diff)
  * differential mode before's too, merged by stack. Returns 0, -EINVAL (a
  * bad frame id in seq) or -ENOMEM.
  */
-static int lines__build(struct lines *l, const struct profile *prof,
-			const struct profile *before, bool normalize, bool reverse,
-			const struct profile_stack *seq, size_t seq_len,
+static int lines__build(struct lines *l, const struct stacks *prof,
+			const struct stacks *before, bool normalize, bool reverse,
+			const struct stack_entry *seq, size_t seq_len,
 			enum flamegraph_order order, unsigned label_flags)
 {
 	uint32_t *map = lines__map_frames(l, prof, label_flags), *bmap = NULL;
@@ -544,28 +544,28 @@ static int lines__build(struct lines *l, const struct profile *prof,
 	if (!err && seq && !before) {
 		for (size_t i = 0; !err && i < seq_len; i++) {
 			for (uint32_t d = 0; d < seq[i].depth; d++) {
-				if (seq[i].frames[d] >= profile__frame_count(prof))
+				if (seq[i].frames[d] >= stacks__frame_count(prof))
 					err = -EINVAL;
 			}
 			if (!err && seq[i].depth)
 				err = lines__add(l, map, &seq[i], reverse, seq[i].weight, 0);
 		}
 	} else {
-		for (size_t i = 0; !err && i < profile__stack_count(prof); i++) {
-			const struct profile_stack *s = profile__stack(prof, i);
+		for (size_t i = 0; !err && i < stacks__stack_count(prof); i++) {
+			const struct stack_entry *s = stacks__stack(prof, i);
 
 			err = lines__add(l, map, s, reverse, s->weight, 0);
 		}
 	}
-	for (size_t i = 0; !err && before && i < profile__stack_count(before); i++) {
-		const struct profile_stack *s = profile__stack(before, i);
+	for (size_t i = 0; !err && before && i < stacks__stack_count(before); i++) {
+		const struct stack_entry *s = stacks__stack(before, i);
 
 		err = lines__add(l, bmap, s, reverse, 0, s->weight);
 	}
 	if (!err && (before || order != ORDER_INPUT))
 		lines__sort_merge(l);
 	if (!err && before && normalize) {
-		double ta = profile__total(prof), tb = profile__total(before);
+		double ta = stacks__total(prof), tb = stacks__total(before);
 
 		/* difffolded.pl -n: int(count1 * total2 / total1) */
 		for (size_t i = 0; tb > 0 && ta != tb && i < l->n; i++)
@@ -576,7 +576,7 @@ static int lines__build(struct lines *l, const struct profile *prof,
 	return err;
 }
 
-int flamegraph__write_difffolded(const struct profile *before, const struct profile *after,
+int flamegraph__write_difffolded(const struct stacks *before, const struct stacks *after,
 				 bool normalize, unsigned label_flags, FILE *out)
 {
 	struct lines l = { 0 };
@@ -1073,7 +1073,7 @@ static void render__header(struct render *r, const char *title)
 	sb_text(b, "matched", w - XPAD - 100, h - r->bottom / 2, " ", "");
 }
 
-int flamegraph__write(const struct profile *prof, const struct flamegraph_opts *opts, FILE *out)
+int flamegraph__write(const struct stacks *prof, const struct flamegraph_opts *opts, FILE *out)
 {
 	struct flamegraph_opts o = *opts;
 	struct layout lay = { 0 };
@@ -1094,7 +1094,7 @@ int flamegraph__write(const struct profile *prof, const struct flamegraph_opts *
 	    o.frame_height > 1e4 || !(o.font_size > 0) || o.font_size > 1e4 ||
 	    !(o.minwidth >= 0) || !palette__valid(o.palette))
 		return -EINVAL;
-	if (!(profile__total(prof) > 0) && !o.before)
+	if (!(stacks__total(prof) > 0) && !o.before)
 		return -ENODATA;
 	title = o.title && *o.title ? o.title
 		: o.order == ORDER_INPUT ? "Flame Chart"

@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "profile_data.h"
+#include "stacks.h"
 
 enum flamegraph_order {
 	ORDER_ALPHA = 0, /* flamegraph.pl's default */
@@ -49,14 +49,14 @@ struct flamegraph_opts {
 	bool no_script;        /* omit the script block (readable golden files) */
 	unsigned label_flags;  /* LABEL_LINES adds :LINE to frame names */
 	/* differential */
-	const struct profile *before;
+	const struct stacks *before;
 	bool normalize; /* scale before to prof's total */
 	/* extensions (zero = off) */
 	bool minwidth_pct; /* minwidth is a percentage of the total, not px */
 	/* Flame chart input in time order (ORDER_INPUT): stacks of prof's frame
 	 * ids, not merged. NULL uses prof's stacks in insertion order, which
 	 * has merged equal stacks that were apart in time. */
-	const struct profile_stack *sequence;
+	const struct stack_entry *sequence;
 	size_t sequence_len;
 };
 
@@ -68,7 +68,7 @@ void flamegraph_opts__init(struct flamegraph_opts *opts);
  * (the caller says "empty profile" rather than writing an empty graph),
  * -EINVAL for a bad option (unknown palette), -ENOMEM or -EIO.
  */
-int flamegraph__write(const struct profile *prof, const struct flamegraph_opts *opts, FILE *out);
+int flamegraph__write(const struct stacks *prof, const struct flamegraph_opts *opts, FILE *out);
 
 /*
  * Writes the two-count folded form difffolded.pl writes, "stack BEFORE
@@ -79,7 +79,7 @@ int flamegraph__write(const struct profile *prof, const struct flamegraph_opts *
  * sorted bytewise (difffolded.pl prints in hash order). Returns 0, -ENOMEM
  * or -EIO.
  */
-int flamegraph__write_difffolded(const struct profile *before, const struct profile *after,
+int flamegraph__write_difffolded(const struct stacks *before, const struct stacks *after,
 				 bool normalize, unsigned label_flags, FILE *out);
 
 #endif /* BPFLAME_FLAMEGRAPH_H */

@@ -38,7 +38,7 @@ static void sanitize_label(char *label, size_t len)
 }
 
 /* Builds "label;label;..." for one stack; returns a malloc'd string or NULL. */
-static char *stack_text(const struct profile *prof, const struct profile_stack *stack,
+static char *stack_text(const struct stacks *prof, const struct stack_entry *stack,
 			unsigned label_flags)
 {
 	size_t cap = 256, len = 0;
@@ -49,7 +49,7 @@ static char *stack_text(const struct profile *prof, const struct profile_stack *
 	for (uint32_t d = 0; d < stack->depth; d++) {
 		for (;;) {
 			size_t room = cap - len;
-			int n = profile__frame_label(prof, stack->frames[d], label_flags,
+			int n = stacks__frame_label(prof, stack->frames[d], label_flags,
 						     text + len + (d > 0), room - (d > 0));
 
 			if (n >= 0 && (size_t)n + (d > 0) < room) {
@@ -91,17 +91,17 @@ static void print_weight(FILE *out, double weight)
 		fprintf(out, "%.10g", weight);
 }
 
-int folded__write(const struct profile *prof, unsigned label_flags, FILE *out)
+int folded__write(const struct stacks *prof, unsigned label_flags, FILE *out)
 {
-	size_t n = profile__stack_count(prof);
+	size_t n = stacks__stack_count(prof);
 	struct folded_line *lines = calloc(n ? n : 1, sizeof(*lines));
 	int err = 0;
 
 	if (!lines)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		lines[i].text = stack_text(prof, profile__stack(prof, i), label_flags);
-		lines[i].weight = profile__stack(prof, i)->weight;
+		lines[i].text = stack_text(prof, stacks__stack(prof, i), label_flags);
+		lines[i].weight = stacks__stack(prof, i)->weight;
 		if (!lines[i].text) {
 			err = -ENOMEM;
 			goto out;
@@ -183,7 +183,7 @@ static int split_count(const char *line, size_t *len, double *count)
  * place (a NUL written over its end, then restored) so that interning a
  * frame that is already known copies nothing. Returns 0 or -errno.
  */
-static int add_folded_stack(struct profile *prof, char *stack, size_t len, double weight,
+static int add_folded_stack(struct stacks *prof, char *stack, size_t len, double weight,
 			    uint32_t **ids, size_t *ids_cap, uint32_t *out_depth)
 {
 	size_t depth = 0, start = 0;
@@ -192,16 +192,16 @@ static int add_folded_stack(struct profile *prof, char *stack, size_t len, doubl
 	for (;;) {
 		char *semi = memchr(stack + start, ';', len - start);
 		size_t end = semi ? (size_t)(semi - stack) : len, name_len;
-		struct profile_frame frame = { 0 };
+		struct stack_frame frame = { 0 };
 		char saved;
 
-		frame.kind = profile__parse_label(stack + start, end - start, &name_len);
+		frame.kind = stacks__parse_label(stack + start, end - start, &name_len);
 		if (array_reserve(ids, ids_cap, depth + 1, sizeof(**ids)))
 			return -ENOMEM;
 		saved = stack[start + name_len];
 		stack[start + name_len] = '\0';
 		frame.name = stack + start;
-		err = profile__intern_frame(prof, &frame, &(*ids)[depth++]);
+		err = stacks__intern_frame(prof, &frame, &(*ids)[depth++]);
 		stack[start + name_len] = saved;
 		if (err)
 			return err;
@@ -210,10 +210,10 @@ static int add_folded_stack(struct profile *prof, char *stack, size_t len, doubl
 		start = end + 1;
 	}
 	*out_depth = depth;
-	return profile__add_stack(prof, *ids, depth, weight);
+	return stacks__add_stack(prof, *ids, depth, weight);
 }
 
-int folded__read(struct profile *prof, FILE *in, const struct folded_read_opts *opts)
+int folded__read(struct stacks *prof, FILE *in, const struct folded_read_opts *opts)
 {
 	const char *source = opts && opts->source ? opts->source : "input";
 	size_t cap = 0, lineno = 0, good = 0, ids_cap = 0;

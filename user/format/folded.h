@@ -13,20 +13,20 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "profile_data.h"
+#include "stacks.h"
 
 /*
  * Writes prof to out with labels built with label_flags (LABEL_ANNOTATE is
  * what flamegraph.pl expects). Returns 0, -ENOMEM, or -EIO on a write error.
  */
-int folded__write(const struct profile *prof, unsigned label_flags, FILE *out);
+int folded__write(const struct stacks *prof, unsigned label_flags, FILE *out);
 
 struct folded_read_opts {
 	const char *source; /* name used in diagnostics, e.g. the file name */
 	bool strict;        /* a malformed line fails the read instead of being skipped */
 	/* For two-count lines: receives the first count; prof gets the second.
 	 * When NULL, a two-count line contributes its last count to prof. */
-	struct profile *before;
+	struct stacks *before;
 	/* Called for every stack added to prof, in input order (flame charts
 	 * need the order a profile does not keep); ids belong to the reader
 	 * and are valid during the call. A non-zero return stops the read
@@ -42,6 +42,6 @@ struct folded_read_opts {
  * makes the read fail with -EINVAL. Returns 0, -ENODATA when no valid line
  * was read, -EINVAL (strict), -ENOMEM or -EIO.
  */
-int folded__read(struct profile *prof, FILE *in, const struct folded_read_opts *opts);
+int folded__read(struct stacks *prof, FILE *in, const struct folded_read_opts *opts);
 
 #endif /* BPFLAME_FOLDED_H */

@@ -97,8 +97,12 @@ int elf__segments(Elf *elf, struct elf_seg **out)
 	return n;
 }
 
-/* Searches one block of notes. Returns the id length, 0 if absent, or -E2BIG. */
-static int find_build_id(Elf_Data *data, uint8_t *buf, size_t size)
+/*
+ * Searches one block of notes for a note of this type and name (with its
+ * NUL). Returns the descriptor length, 0 if absent, or -E2BIG.
+ */
+static int find_note(Elf_Data *data, uint32_t type, const char *name, size_t namesz,
+		     uint8_t *buf, size_t size)
 {
 	size_t off = 0, next, name_off, desc_off;
 	GElf_Nhdr nh;
@@ -110,8 +114,7 @@ static int find_build_id(Elf_Data *data, uint8_t *buf, size_t size)
 		const char *d = data->d_buf;
 
 		off = next;
-		if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
-		    memcmp(d + name_off, "GNU", 4))
+		if (nh.n_type != type || nh.n_namesz != namesz || memcmp(d + name_off, name, namesz))
 			continue;
 		/* gelf_getnote() checked the bounds; a hostile note gets no trust. */
 		if (desc_off > data->d_size || nh.n_descsz > data->d_size - desc_off ||
@@ -125,7 +128,9 @@ static int find_build_id(Elf_Data *data, uint8_t *buf, size_t size)
 	return 0;
 }
 
-int elf__build_id(Elf *elf, uint8_t *buf, size_t size)
+/* The first note of this type and name, in PT_NOTE segments, else SHT_NOTE sections. */
+static int elf__note(Elf *elf, uint32_t type, const char *name, size_t namesz, uint8_t *buf,
+		     size_t size)
 {
 	Elf_Scn *scn = NULL;
 	size_t nphdr;
@@ -138,11 +143,10 @@ int elf__build_id(Elf *elf, uint8_t *buf, size_t size)
 			if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_NOTE ||
 			    ph.p_filesz > NOTES_MAX)
 				continue;
-			ret = find_build_id(elf_getdata_rawchunk(elf, (int64_t)ph.p_offset,
-								 ph.p_filesz,
-								 ph.p_align == 8 ? ELF_T_NHDR8
-										 : ELF_T_NHDR),
-					    buf, size);
+			ret = find_note(elf_getdata_rawchunk(elf, (int64_t)ph.p_offset, ph.p_filesz,
+							     ph.p_align == 8 ? ELF_T_NHDR8
+									     : ELF_T_NHDR),
+					type, name, namesz, buf, size);
 			if (ret)
 				return ret;
 		}
@@ -152,11 +156,39 @@ int elf__build_id(Elf *elf, uint8_t *buf, size_t size)
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE || sh.sh_size > NOTES_MAX)
 			continue;
-		ret = find_build_id(elf_getdata(scn, NULL), buf, size);
+		ret = find_note(elf_getdata(scn, NULL), type, name, namesz, buf, size);
 		if (ret)
 			return ret;
 	}
 	return -ENOENT;
+}
+
+int elf__build_id(Elf *elf, uint8_t *buf, size_t size)
+{
+	return elf__note(elf, NT_GNU_BUILD_ID, "GNU", 4, buf, size);
+}
+
+/* The Go linker's note: name "Go", type 4 (cmd/link's ELF_NOTE_GOBUILDID_TAG). */
+#define NT_GO_BUILD_ID 4
+
+int elf__go_build_id(Elf *elf, char *buf, size_t size)
+{
+	int n;
+
+	if (size < 2)
+		return -E2BIG;
+	n = elf__note(elf, NT_GO_BUILD_ID, "Go\0", 4, (uint8_t *)buf, size - 1);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	/* A build id is printable text; anything else is not one. */
+	for (int i = 0; i < n; i++) {
+		if (buf[i] < 0x21 || buf[i] > 0x7e) {
+			buf[0] = '\0';
+			return -ENOENT;
+		}
+	}
+	return n;
 }
 
 static int add_name(struct elfsym *es, const char *s, uint32_t *off)

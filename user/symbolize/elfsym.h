@@ -59,6 +59,11 @@ int elf__segments(Elf *elf, struct elf_seg **out);
  * there is none, or -E2BIG if it is longer than size.
  */
 int elf__build_id(Elf *elf, uint8_t *buf, size_t size);
+/*
+ * Copies the Go build id (the Go linker's "Go" note, printable text) into
+ * buf, NUL-terminated. Returns its length, -ENOENT or -E2BIG.
+ */
+int elf__go_build_id(Elf *elf, char *buf, size_t size);
 
 struct elfsym;
 

@@ -1323,6 +1323,7 @@ static uint64_t func_inltree(const struct gopclntab *t, const struct func *f)
 
 struct inl_rec {
 	int32_t nameoff, parent_pc;
+	int32_t start_line; /* VER_120 and later, else 0 */
 };
 
 /* Reads inline tree record ix; false if it is outside the mapped file. */
@@ -1337,11 +1338,26 @@ static bool inl_rec(const struct gopclntab *t, uint64_t tree, int32_t ix, struct
 	if (t->ver >= VER_120) {
 		r->nameoff = (int32_t)get32(p + 4, t->be);
 		r->parent_pc = (int32_t)get32(p + 8, t->be);
+		r->start_line = (int32_t)get32(p + 12, t->be);
 	} else {
 		r->nameoff = (int32_t)get32(p + 12, t->be);
 		r->parent_pc = (int32_t)get32(p + 16, t->be);
+		r->start_line = 0;
 	}
 	return true;
+}
+
+/*
+ * The line of the function's declaration: _func.startLine, recorded since
+ * Go 1.20 (after entryOff, nameOff and seven 32-bit fields); 0 before.
+ */
+static uint32_t func_start_line(const struct gopclntab *t, const struct func *f)
+{
+	uint32_t v;
+
+	if (t->ver < VER_120 || !pcln_u32(t, f->off + 36, &v) || (int32_t)v < 0)
+		return 0;
+	return v;
 }
 
 static int lookup__run(struct gopclntab *t, uint64_t pc, struct sym_frame *out, int max)
@@ -1376,6 +1392,8 @@ static int lookup__run(struct gopclntab *t, uint64_t pc, struct sym_frame *out, 
 			name = func_name(t, r.nameoff);
 			out[n].name = name ? name : "?";
 			out[n].inlined = true;
+			out[n].unresolved = false;
+			out[n].start_line = r.start_line > 0 ? (uint32_t)r.start_line : 0;
 			n++;
 			p = f.entry + (uint64_t)r.parent_pc;
 			continue;
@@ -1383,6 +1401,8 @@ static int lookup__run(struct gopclntab *t, uint64_t pc, struct sym_frame *out, 
 		name = func_name(t, (int32_t)get32(t->pcln + f.off + fn_entry_size(t), t->be));
 		out[n].name = name ? name : "?";
 		out[n].inlined = false;
+		out[n].unresolved = false;
+		out[n].start_line = func_start_line(t, &f);
 		return n + 1;
 	}
 }

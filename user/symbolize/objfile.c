@@ -219,6 +219,8 @@ static int objfile__load(struct objfile *obj, Elf *elf, int fd)
 	err = elfsym__load(elf, &obj->elf);
 	if (err && err != -ENOENT)
 		return err;
+	if (elf__go_build_id(elf, obj->go_build_id, sizeof(obj->go_build_id)) < 0)
+		obj->go_build_id[0] = '\0';
 	/* Any failure of the Go reader means "not Go": ELF symbols remain. */
 	if (fd >= 0 && gopclntab__open(fd, &obj->go))
 		obj->go = NULL;

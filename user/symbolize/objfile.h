@@ -12,7 +12,8 @@
  * by path nor by the maps line (overlayfs shows the overlay's inode there; a
  * process can remap a range after its maps were read), so one process can
  * never place a file under another file's key; a key whose file changed
- * size or mtime (a reused inode) is loaded again. A new (dev, inode) whose build id, size and PT_LOAD headers
+ * size or mtime (a reused inode) is loaded again. A new (dev, inode) whose
+ * build id, size and PT_LOAD headers
  * match a cached object shares it (the same image in several containers is
  * loaded once). It holds at most OBJFILE_CACHE_MAX objects.
  *
@@ -41,6 +42,7 @@ struct objfile {
 	char *name;     /* basename of the first path seen, e.g. "libc.so.6", "[vdso]" */
 	uint8_t build_id[ELF_BUILD_ID_MAX];
 	int build_id_len; /* 0 if the file has no GNU build id */
+	char go_build_id[128]; /* the Go build id, "" if none */
 	struct elf_seg *segs; /* PT_LOAD headers */
 	int nsegs;
 	uint64_t size;     /* file size and mtime: a cached key is valid only while */

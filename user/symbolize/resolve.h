@@ -1,66 +1,50 @@
 /*
- * resolve.h: drained samples to symbolized profile stacks.
+ * resolve.h: drained samples to samples of the profile model (model.h).
  *
- * Owns the per-process symbolizers (procsyms.h), kernel symbols
- * (kallsyms.h) and a cache from (process, address) to interned frames, so
- * each distinct pc is symbolized once however many stacks share it.
- * A stack becomes "comm;user frames root first;kernel frames root first";
- * inline chains expand into one frame per logical call.
+ * Address-to-location lookup: each distinct (image, address) becomes one
+ * model location once, however many stacks share it: its address and
+ * mapping always (kept even when no symbol resolves it), plus the lines of
+ * its inline chain innermost first. Kernel addresses go to one kernel
+ * mapping, user addresses to their process's mapping with the object's
+ * build id. A sample's locations are leaf first, with labels pid and comm;
+ * its values are the caller's (the model's sample types are the caller's
+ * too), so the resolver does not know what a sample measures.
  *
- * Processes are attached when the recording starts, so a target that exits
- * mid-run keeps its symbols; unattached processes are attached on first use
- * if still alive, else their user frames stay "[unknown]".
+ * Process images (which maps and objects a (pid, generation) had) are
+ * images.h's; the resolver owns one set and forwards the calls below.
  */
 #ifndef BPFLAME_RESOLVE_H
 #define BPFLAME_RESOLVE_H
 
 #include <sys/types.h>
 
-#include "profile_data.h"
+#include "images.h"
+#include "model.h"
 #include "sampler.h"
 
 struct resolver;
 
-/* Returns 0 and *out, or -ENOMEM. prof receives the stacks; it is not owned. */
-int resolver__new(struct profile *prof, struct resolver **out);
+/* Returns 0 and *out, or -ENOMEM. m receives the samples (NULL: none until
+ * resolver__set_model()); it is not owned. */
+int resolver__new(struct model *m, struct resolver **out);
 /*
- * Where process generations come from (sampler__generation): a process
- * whose generation changes (exec, or a new process reusing a PID) gets a
- * new entry with its new maps, while its earlier samples keep the old ones.
- * Without it every generation is 0.
+ * Sends later samples to m (continuous mode: one model per interval);
+ * process images and objects stay open, the address cache starts again.
+ * Returns 0 or -ENOMEM.
  */
-void resolver__set_generations(struct resolver *r, uint32_t (*gen_of)(void *ctx, pid_t pid),
-			       void *ctx);
+int resolver__set_model(struct resolver *r, struct model *m);
+void resolver__free(struct resolver *r);
 
-/* Opens pid's mappings and binaries now. Returns 0, -ESRCH if it is gone. */
-int resolver__attach(struct resolver *r, pid_t pid);
+/* The process images (images.h), for attach, refresh and Go text ranges. */
+struct images *resolver__images(struct resolver *r);
+
 /*
- * Attaches every process of /proc not attached yet (for -a, at the start and
- * then periodically, so short-lived processes are opened while alive). At
- * most RESOLVER_MAX_PROCS processes are kept. Returns the number attached,
- * or -E2BIG once that cap stops it.
+ * Symbolizes one drained sample and adds it to the model with values (one
+ * per sample type of the model). Returns 0 or -errno.
  */
-int resolver__attach_all(struct resolver *r);
-#define RESOLVER_MAX_PROCS 16384
-
-/* Re-reads the maps of every attached live process (new shared libraries),
- * and opens the new image of a process whose generation changed. */
-void resolver__refresh(struct resolver *r);
-/*
- * Calls cb with the runtime range of the Go code of every attached process
- * image that has some and was not reported yet (for sampler__set_go_text).
- * Stops at and returns cb's first non-zero value, else 0.
- */
-typedef int (*go_text_fn)(void *ctx, pid_t pid, uint64_t start, uint64_t end);
-int resolver__each_go_text(struct resolver *r, go_text_fn cb, void *ctx);
-
-/* Sends later samples to prof (continuous mode: one profile per interval);
- * processes and objects stay open, the address cache starts again. */
-void resolver__set_profile(struct resolver *r, struct profile *prof);
-/* Symbolizes one drained sample and adds it to the profile. Returns 0 or -errno. */
-int resolver__add(struct resolver *r, const struct sampler_sample *sample);
+int resolver__add(struct resolver *r, const struct sampler_sample *sample,
+		  const double *values);
 /* A one-line warning for the summary when kernel symbols were unavailable, or NULL. */
 const char *resolver__kernel_warning(const struct resolver *r);
-void resolver__free(struct resolver *r);
 
 #endif /* BPFLAME_RESOLVE_H */

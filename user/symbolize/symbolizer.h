@@ -23,6 +23,7 @@ struct sym_frame {
 	const char *name; /* function name, never NULL when returned */
 	const char *file; /* source file, NULL if unknown */
 	uint32_t line;    /* source line, 0 if unknown */
+	uint32_t start_line; /* line of the function's declaration, 0 if unknown */
 	bool inlined;     /* this frame was inlined into the next frame out */
 	uint64_t entry;   /* entry address of the physical function, 0 if unknown */
 	bool unresolved;  /* name is a placeholder: "[unknown]" or "[module]" */

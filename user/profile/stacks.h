@@ -1,20 +1,22 @@
 /*
- * profile_data.h: the one in-memory profile every output writes from.
+ * stacks.h: the label view of a profile: stacks (root first) of labelled
+ * frames, each stack with a weight.
  *
- * A profile is a set of stacks (root first) of interned frames, each stack
- * with a weight (samples; fractional for folded input that has them).
- * Frames are structured, not strings: name, source file and line, kind
- * (kernel, inlined, ...), and for recorded profiles the address and object
- * they came from, so folded, SVG and pprof writers each take what they need.
+ * This is what flame graphs, folded text and reports consume: a frame is a
+ * display name with a kind (kernel, inlined, process, ...) and optionally a
+ * file and line, never an address. The pprof-shaped model (model.h) is the
+ * profile itself; model__label_view() derives this view from it, and the
+ * folded reader fills it directly, since folded text is exactly this view
+ * (fractional and two-count lines included, which pprof cannot carry).
  * Identical frame sequences are merged on insert; writers that print labels
  * (folded, SVG) merge again by label, since two different frames can share
  * a label (same function, different lines).
  *
- * Strings are copied into the profile; everything it returns belongs to it
- * and stays valid until profile__free().
+ * Strings are copied into the view; everything it returns belongs to it and
+ * stays valid until stacks__free().
  */
-#ifndef BPFLAME_PROFILE_DATA_H
-#define BPFLAME_PROFILE_DATA_H
+#ifndef BPFLAME_STACKS_H
+#define BPFLAME_STACKS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -28,45 +30,43 @@ enum frame_kind {
 	FRAME_UNKNOWN,  /* unresolved: "[unknown]" or "[module]" */
 };
 
-struct profile_frame {
+struct stack_frame {
 	const char *name; /* without annotation suffix */
 	const char *file; /* NULL if unknown */
 	uint32_t line;    /* 0 if unknown */
 	uint8_t kind;     /* enum frame_kind */
-	uint64_t addr;    /* object-file address the frame came from, 0 if none */
-	const char *object; /* object file (path or [vdso]), NULL if none */
 };
 
-struct profile_stack {
+struct stack_entry {
 	const uint32_t *frames; /* frame ids, root first */
 	uint32_t depth;
 	double weight;
 };
 
-struct profile;
+struct stacks;
 
-struct profile *profile__new(void);
-void profile__free(struct profile *prof);
+struct stacks *stacks__new(void);
+void stacks__free(struct stacks *prof);
 
 /*
  * Interns a frame (strings copied) and stores its id in *id.
  * Returns 0 or -ENOMEM.
  */
-int profile__intern_frame(struct profile *prof, const struct profile_frame *frame, uint32_t *id);
+int stacks__intern_frame(struct stacks *prof, const struct stack_frame *frame, uint32_t *id);
 
 /*
  * Adds weight to the stack of frame ids (root first), merging it with an
  * identical stack already present. Returns 0, -EINVAL for a bad frame id or
  * an empty stack, or -ENOMEM.
  */
-int profile__add_stack(struct profile *prof, const uint32_t *frames, uint32_t depth,
+int stacks__add_stack(struct stacks *prof, const uint32_t *frames, uint32_t depth,
 		       double weight);
 
-size_t profile__stack_count(const struct profile *prof);
-const struct profile_stack *profile__stack(const struct profile *prof, size_t index);
-size_t profile__frame_count(const struct profile *prof);
-const struct profile_frame *profile__frame(const struct profile *prof, uint32_t id);
-double profile__total(const struct profile *prof);
+size_t stacks__stack_count(const struct stacks *prof);
+const struct stack_entry *stacks__stack(const struct stacks *prof, size_t index);
+size_t stacks__frame_count(const struct stacks *prof);
+const struct stack_frame *stacks__frame(const struct stacks *prof, uint32_t id);
+double stacks__total(const struct stacks *prof);
 
 /* Label flags. */
 #define LABEL_ANNOTATE 0x1 /* append _[k], _[i], _[j] by kind (folded output) */
@@ -76,7 +76,7 @@ double profile__total(const struct profile *prof);
  * Writes the display label of a frame into buf (always NUL-terminated,
  * truncated to len). Returns the untruncated length, like snprintf.
  */
-int profile__frame_label(const struct profile *prof, uint32_t id, unsigned flags, char *buf,
+int stacks__frame_label(const struct stacks *prof, uint32_t id, unsigned flags, char *buf,
 			 size_t len);
 
 /*
@@ -84,6 +84,6 @@ int profile__frame_label(const struct profile *prof, uint32_t id, unsigned flags
  * _[i] or _[j] annotation is removed and becomes the kind. Returns the kind;
  * *name_len receives the length of the name without the annotation.
  */
-enum frame_kind profile__parse_label(const char *label, size_t len, size_t *name_len);
+enum frame_kind stacks__parse_label(const char *label, size_t len, size_t *name_len);
 
-#endif /* BPFLAME_PROFILE_DATA_H */
+#endif /* BPFLAME_STACKS_H */

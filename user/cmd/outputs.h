@@ -1,0 +1,49 @@
+/*
+ * outputs.h: writing one model to every output a command was given, and
+ * reading any input into a model: what record, svg, merge and convert
+ * share. Formats follow the file name: .folded (or "-"), .svg, .pb.gz and
+ * .pprof (gzipped pprof). These functions print their errors (p_err) since
+ * they know the file names; they return exit statuses.
+ */
+#ifndef BPFLAME_OUTPUTS_H
+#define BPFLAME_OUTPUTS_H
+
+#include <stdbool.h>
+
+#include "model.h"
+#include "util.h"
+
+enum output_format { OUT_FOLDED, OUT_SVG, OUT_PPROF };
+
+/* The format of path by its extension ("-" is folded). Returns 0 or -EINVAL. */
+int output_format_of(const char *path, enum output_format *format);
+
+struct output_opts {
+	unsigned label_flags; /* LABEL_LINES for :LINE */
+	const char *title;    /* SVG title, NULL for the default */
+	int value;            /* sample type index for folded and SVG, -1: the default */
+};
+
+/*
+ * Writes m to each of the n outputs (opened with out_file__open), in order,
+ * committing each; after a failure the rest are aborted. The label view is
+ * built once for folded and SVG outputs. Prints "wrote FILE" (p_info) and
+ * errors. Returns 0 or 1.
+ */
+int outputs__write(const struct model *m, const struct output_opts *o, const char *const *paths,
+		   const enum output_format *formats, int n, struct out_file *outs);
+
+/*
+ * Reads path ("-": stdin) into a new model: pprof (gzipped, or named .pb
+ * or .pprof) or folded text. Returns 0 and *out, or an exit status after
+ * printing the error (2 for bad input).
+ */
+int input__read(const char *path, bool strict, struct model **out);
+
+/*
+ * The sample type --value NAME names (NULL: the model's default). Returns
+ * its index, or -1 after printing the known names.
+ */
+int input__value(const struct model *m, const char *name, const char *path);
+
+#endif /* BPFLAME_OUTPUTS_H */
