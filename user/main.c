@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "record", cmd_record, "profile running processes into folded stacks or a flame graph" },
 	{ "svg", cmd_svg, "render folded stacks as an interactive SVG flame graph" },
 	{ "diff", cmd_diff, "render a differential flame graph of two profiles" },
+	{ "report", cmd_report, "top functions and category shares (authn, JSON, etcd...) of a profile" },
 	{ "symbolize", cmd_symbolize, "resolve addresses of a Go binary (like go tool addr2line)" },
 };
 
@@ -44,6 +45,7 @@ static void usage(FILE *out)
 		"  bpflame record -o flame.svg              # kube-apiserver, 30 s at 99 Hz\n"
 		"  bpflame record -p 1234 -F 999 -d 10 -o out.folded -o out.svg\n"
 		"  bpflame record -n etcd -o - | bpflame svg - -o etcd.svg\n"
+		"  bpflame report --base idle.folded load.folded\n"
 		"  bpflame symbolize -e ./kube-apiserver 0x4a2f10\n");
 }
 

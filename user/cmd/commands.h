@@ -10,5 +10,6 @@ int cmd_record(int argc, char **argv);    /* cmd/record.c */
 int cmd_symbolize(int argc, char **argv); /* cmd/symbolize.c */
 int cmd_svg(int argc, char **argv);       /* cmd/svg.c */
 int cmd_diff(int argc, char **argv);      /* cmd/svg.c */
+int cmd_report(int argc, char **argv);    /* cmd/report.c */
 
 #endif /* BPFLAME_COMMANDS_H */

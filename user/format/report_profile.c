@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "report_profile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "report_presets.h"
+#include "util.h"
+
+int report_profile__add(struct report *r, const struct profile *prof)
+{
+	const char **names = NULL;
+	uint8_t *flags = NULL;
+	size_t names_cap = 0, flags_cap = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < profile__stack_count(prof) && !err; i++) {
+		const struct profile_stack *s = profile__stack(prof, i);
+
+		if (array_reserve(&names, &names_cap, s->depth, sizeof(*names)) ||
+		    array_reserve(&flags, &flags_cap, s->depth, sizeof(*flags))) {
+			err = -ENOMEM;
+			break;
+		}
+		for (uint32_t d = 0; d < s->depth; d++) {
+			const struct profile_frame *f = profile__frame(prof, s->frames[d]);
+
+			names[d] = f->name;
+			flags[d] = f->kind == FRAME_KERNEL    ? REPORT_FRAME_KERNEL
+				   : f->kind == FRAME_INLINED ? REPORT_FRAME_INLINED
+							      : 0;
+		}
+		err = report__add_sample(r, names, flags, s->depth, s->weight);
+	}
+	free(names);
+	free(flags);
+	return err;
+}
+
+int report_profile__write_text(const struct profile *prof, const struct report_meta *meta,
+			       FILE *out)
+{
+	struct report *r = report__new();
+	const struct report_preset *preset;
+	struct report_meta m = *meta;
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	err = report_profile__add(r, prof);
+	preset = err ? NULL : report_presets__detect(r);
+	if (preset) {
+		m.preset = preset->name;
+		err = report_presets__apply(preset, r, NULL, 0);
+	}
+	if (!err)
+		err = report__set_meta(r, &m);
+	if (!err)
+		err = report__compute(r);
+	if (!err)
+		err = report__write_text(r, NULL, out);
+	report__free(r);
+	return err;
+}
