@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "folded.h"
@@ -212,8 +213,18 @@ static const char *input_name(const char *path)
  */
 static int check_text(FILE *in, const char *name)
 {
-	int c = getc(in);
+	struct stat st;
+	int c;
 
+	if (!fstat(fileno(in), &st) && S_ISDIR(st.st_mode)) {
+		p_err("%s is a directory", name);
+		return EXIT_USAGE;
+	}
+	c = getc(in);
+	if (c == EOF && ferror(in)) {
+		p_err("cannot read %s: %s", name, errstr(errno));
+		return 1;
+	}
 	if (c == EOF)
 		return 0; /* empty: the reader says so */
 	if (ungetc(c, in) == EOF) {

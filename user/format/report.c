@@ -59,10 +59,10 @@ struct report {
 	size_t strs_len, strs_cap;
 	struct rframe *frames;
 	size_t nframes, frames_cap;
-	struct hashmap frame_set;
+	struct hmap frame_set;
 	struct rfunc *funcs;
 	size_t nfuncs, funcs_cap;
-	struct hashmap func_set;
+	struct hmap func_set;
 	uint32_t *pool;
 	size_t pool_len, pool_cap;
 	struct rsample *samples;
@@ -92,8 +92,8 @@ void report__free(struct report *r)
 		free(r->cats[i].pats);
 		free(r->cats[i].name);
 	}
-	hashmap__free(&r->frame_set);
-	hashmap__free(&r->func_set);
+	hmap__free(&r->frame_set);
+	hmap__free(&r->func_set);
 	free(r->strs);
 	free(r->frames);
 	free(r->funcs);
@@ -260,17 +260,17 @@ static int intern_func(struct report *r, const char *name, size_t len, uint64_t 
 	struct name_key k = {r, name, len, 0};
 	long long off;
 
-	if (!hashmap__find(&r->func_set, h, func_equal, &k, id))
+	if (!hmap__find(&r->func_set, h, func_equal, &k, id))
 		return 0;
 	if (array_reserve(&r->funcs, &r->funcs_cap, r->nfuncs + 1, sizeof(*r->funcs)) ||
-	    hashmap__reserve(&r->func_set, r->nfuncs + 1))
+	    hmap__reserve(&r->func_set, r->nfuncs + 1))
 		return -ENOMEM;
 	off = store_name(r, name, len);
 	if (off < 0)
 		return -ENOMEM;
 	r->funcs[r->nfuncs] = (struct rfunc){.name = (uint32_t)off};
 	*id = r->nfuncs;
-	hashmap__insert(&r->func_set, h, r->nfuncs++);
+	hmap__insert(&r->func_set, h, r->nfuncs++);
 	return 0;
 }
 
@@ -282,13 +282,13 @@ static int intern_frame(struct report *r, const char *name, uint8_t flags, uint3
 	uint32_t func;
 	int err;
 
-	if (!hashmap__find(&r->frame_set, hash_u64(flags, h), frame_equal, &k, id))
+	if (!hmap__find(&r->frame_set, hash_u64(flags, h), frame_equal, &k, id))
 		return 0;
 	err = intern_func(r, name, len, h, &func);
 	if (err)
 		return err;
 	if (array_reserve(&r->frames, &r->frames_cap, r->nframes + 1, sizeof(*r->frames)) ||
-	    hashmap__reserve(&r->frame_set, r->nframes + 1))
+	    hmap__reserve(&r->frame_set, r->nframes + 1))
 		return -ENOMEM;
 	/* The frame shares the function's copy of the name. */
 	r->frames[r->nframes] = (struct rframe){
@@ -297,7 +297,7 @@ static int intern_frame(struct report *r, const char *name, uint8_t flags, uint3
 		.flags = flags,
 	};
 	*id = r->nframes;
-	hashmap__insert(&r->frame_set, hash_u64(flags, h), r->nframes++);
+	hmap__insert(&r->frame_set, hash_u64(flags, h), r->nframes++);
 	return 0;
 }
 
@@ -805,7 +805,7 @@ static int find_func(const struct report *r, const char *name, uint32_t *id)
 	size_t len = strlen(name);
 	struct name_key k = {r, name, len, 0};
 
-	return hashmap__find(&r->func_set, hash_bytes(name, len, 0), func_equal, &k, id);
+	return hmap__find(&r->func_set, hash_bytes(name, len, 0), func_equal, &k, id);
 }
 
 /* Every function whose self share differs, most moved first; *n rows. */
