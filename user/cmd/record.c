@@ -23,6 +23,7 @@
 #include "commands.h"
 #include "flamegraph.h"
 #include "folded.h"
+#include "report_profile.h"
 #include "profile_data.h"
 #include "resolve.h"
 #include "sampler.h"
@@ -32,7 +33,7 @@
 #define DEFAULT_TARGET "kube-apiserver"
 #define MAX_OUTPUTS 8
 
-enum output_format { OUT_FOLDED, OUT_SVG };
+enum output_format { OUT_FOLDED, OUT_SVG, OUT_REPORT };
 
 struct record_opts {
 	const char *pid_list;
@@ -99,8 +100,10 @@ static const char record_usage[] =
 	"\n"
 	"Output:\n"
 	"  -o, --output FILE       repeatable; the format follows the extension:\n"
-	"                          .folded (folded stacks), .svg (flame graph);\n"
-	"                          '-' writes folded stacks to stdout (the default)\n"
+	"                          .folded (folded stacks), .svg (flame graph),\n"
+	"                          .txt (bpflame report's text); '-' writes folded\n"
+	"                          stacks to stdout (the default)\n"
+	"      --report            write the report on stdout (as -o FILE.txt does)\n"
 	"      --lines             add :LINE to every frame (line-level graphs)\n"
 	"  -q, --quiet             no progress line and no summary\n"
 	"\n"
@@ -127,13 +130,17 @@ static int output_format_of(const char *path, enum output_format *format)
 		*format = OUT_SVG;
 		return 0;
 	}
+	if (has_suffix(path, ".txt")) {
+		*format = OUT_REPORT;
+		return 0;
+	}
 	return -EINVAL;
 }
 
 /* Returns 0, or EXIT_USAGE after printing the error. */
 static int parse_record_args(int argc, char **argv, struct record_opts *o)
 {
-	enum { OPT_LINES = 256, OPT_COUNTS, OPT_STACKS, OPT_BTF };
+	enum { OPT_LINES = 256, OPT_COUNTS, OPT_STACKS, OPT_BTF, OPT_REPORT };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "name", required_argument, NULL, 'n' },
@@ -146,6 +153,7 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 		{ "counts-map-size", required_argument, NULL, OPT_COUNTS },
 		{ "stack-map-size", required_argument, NULL, OPT_STACKS },
 		{ "btf", required_argument, NULL, OPT_BTF },
+		{ "report", no_argument, NULL, OPT_REPORT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -181,14 +189,24 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 			}
 			break;
 		case 'o':
+		case OPT_REPORT:
 			if (o->noutputs == MAX_OUTPUTS) {
 				p_err("at most %d outputs", MAX_OUTPUTS);
 				return EXIT_USAGE;
 			}
-			if (output_format_of(optarg, &o->formats[o->noutputs])) {
+			if (c == OPT_REPORT) {
+				o->formats[o->noutputs] = OUT_REPORT;
+				optarg = "-";
+			} else if (output_format_of(optarg, &o->formats[o->noutputs])) {
 				p_err("unknown output format for '%s': use FILE.folded, "
-				      "FILE.svg or -", optarg);
+				      "FILE.svg, FILE.txt or -", optarg);
 				return EXIT_USAGE;
+			}
+			for (int i = 0; !strcmp(optarg, "-") && i < o->noutputs; i++) {
+				if (!strcmp(o->outputs[i], "-")) {
+					p_err("only one output can go to stdout (-o - or --report)");
+					return EXIT_USAGE;
+				}
 			}
 			o->outputs[o->noutputs++] = optarg;
 			break;
@@ -557,6 +575,10 @@ static int write_outputs(const struct record_opts *o, const struct profile *prof
 		}
 		if (o->formats[i] == OUT_FOLDED) {
 			err = folded__write(prof, flags | LABEL_ANNOTATE, outs[i].stream);
+		} else if (o->formats[i] == OUT_REPORT) {
+			struct report_meta meta = { .source = title, .freq_hz = o->freq_hz };
+
+			err = report_profile__write_text(prof, &meta, outs[i].stream);
 		} else {
 			struct flamegraph_opts fg;
 

@@ -138,6 +138,10 @@ static const struct report_pattern apiserver_patterns[] = {
 			       "\\(\\*(response|chunkWriter)\\)\\.)"),
 	MATCH("http2-and-tls", "^crypto/tls\\."),
 	EXCLUDE("http2-and-tls", "[.)]runHandler" CLOSURE),
+	/* A handler's goroutine starts in a go-statement wrapper named after the
+	 * function that started it (processHeaders.gowrap1 since Go 1.22, a .func1
+	 * before): a root frame of every request. */
+	EXCLUDE("http2-and-tls", "http2.*\\.(gowrap|func)[0-9]+(\\.[0-9]+)*$"),
 	/* Audit policy, events and backends; klog and zap; the request log line. */
 	MATCH("audit-and-logging", APISERVER "(pkg/audit|plugin/pkg/audit)[./]"),
 	MATCH("audit-and-logging", VENDOR "(k8s\\.io/klog/|go\\.uber\\.org/zap[./])"),
@@ -160,7 +164,7 @@ static const struct report_pattern demo_patterns[] = {
 	MATCH("http", "^net/http\\."),
 	EXCLUDE("http",
 		"^net/http\\.(\\(\\*conn\\)\\.serve|serverHandler\\.ServeHTTP|HandlerFunc\\."
-		"ServeHTTP|\\(\\*ServeMux\\)\\.ServeHTTP)" CLOSURE),
+		"ServeHTTP|\\(\\*ServeMux\\)\\.ServeHTTP|\\(\\*Server\\)\\.Serve)" CLOSURE),
 	/* The built-in client (-load): its requests and connection loops. */
 	MATCH("load-generator", "^bpflame-demo/internal/loadgen\\."),
 	MATCH("load-generator", "^net/http\\.\\(\\*persistConn\\)\\.(readLoop|writeLoop)"),
