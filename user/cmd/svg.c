@@ -33,6 +33,7 @@ enum {
 	OPT_NO_SCRIPT,
 	OPT_NORMALIZE,
 	OPT_FOLDED,
+	OPT_FULL_NAMES,
 };
 
 static const struct option svg_options[] = {
@@ -51,6 +52,7 @@ static const struct option svg_options[] = {
 	{ "no-script", no_argument, NULL, OPT_NO_SCRIPT },
 	{ "normalize", no_argument, NULL, OPT_NORMALIZE },
 	{ "folded", no_argument, NULL, OPT_FOLDED },
+	{ "full-names", no_argument, NULL, OPT_FULL_NAMES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -82,6 +84,8 @@ static void svg_usage(FILE *out)
 		"                       equal stacks merged\n"
 		"  --sort-by-weight     heaviest sibling first instead of alphabetical order\n"
 		"  --strict             fail on a malformed line instead of skipping it\n"
+		"  --full-names         labels keep vendor prefixes (k8s.io/kubernetes/vendor/...;\n"
+		"                       trimmed by default; titles and search use full names)\n"
 		"  -h, --help           this help\n"
 		"\n"
 		"Examples:\n"
@@ -111,7 +115,7 @@ static void diff_usage(FILE *out)
 		"                       instead of an SVG\n"
 		"  --strict             fail on a malformed input line\n"
 		"  and the layout options of bpflame svg: --width --minwidth --title\n"
-		"  --subtitle --countname --inverted --reverse --sort-by-weight\n"
+		"  --subtitle --countname --inverted --reverse --sort-by-weight --full-names\n"
 		"\n"
 		"Examples:\n"
 		"  bpflame diff before.folded after.folded -o diff.svg\n"
@@ -200,6 +204,9 @@ static int parse_args(int argc, char **argv, struct svg_args *a, bool diff)
 			break;
 		case OPT_NO_SCRIPT:
 			a->fg.no_script = true;
+			break;
+		case OPT_FULL_NAMES:
+			a->fg.full_names = true;
 			break;
 		case OPT_NORMALIZE:
 		case OPT_FOLDED:
