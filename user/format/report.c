@@ -134,6 +134,8 @@ int report__add_pattern(struct report *r, const char *name, const char *regex, b
 {
 	struct rcategory *c = NULL;
 	struct rpattern *p;
+	char *src;
+	regex_t re;
 	int rc;
 
 	if (err && errlen)
@@ -154,37 +156,40 @@ int report__add_pattern(struct report *r, const char *name, const char *regex, b
 		if (!strcmp(r->cats[i].name, name))
 			c = &r->cats[i];
 	}
-	if (!c) {
-		if (r->ncats == REPORT_MAX_CATEGORIES) {
-			if (err)
-				snprintf(err, errlen, "category '%s': at most %d categories", name,
-					 REPORT_MAX_CATEGORIES);
-			return -E2BIG;
-		}
-		c = &r->cats[r->ncats];
-		memset(c, 0, sizeof(*c));
-		c->name = strdup(name);
-		if (!c->name)
-			return -ENOMEM;
-		r->ncats++;
+	if (!c && r->ncats == REPORT_MAX_CATEGORIES) {
+		if (err)
+			snprintf(err, errlen, "category '%s': at most %d categories", name,
+				 REPORT_MAX_CATEGORIES);
+		return -E2BIG;
 	}
-	if (array_reserve(&c->pats, &c->pats_cap, c->npats + 1, sizeof(*c->pats)))
-		return -ENOMEM;
-	p = &c->pats[c->npats];
-	p->src = strdup(regex);
-	if (!p->src)
-		return -ENOMEM;
-	rc = regcomp(&p->re, regex, REG_EXTENDED | REG_NOSUB);
+	/* Compile first: a bad regex leaves the report as it was. */
+	rc = regcomp(&re, regex, REG_EXTENDED | REG_NOSUB);
 	if (rc) {
 		char why[128];
 
-		regerror(rc, &p->re, why, sizeof(why));
+		regerror(rc, &re, why, sizeof(why));
 		if (err)
 			snprintf(err, errlen, "category '%s': invalid regex '%s': %s", name, regex,
 				 why);
-		free(p->src);
 		return rc == REG_ESPACE ? -ENOMEM : -EINVAL;
 	}
+	src = strdup(regex);
+	if (!c) {
+		c = &r->cats[r->ncats];
+		memset(c, 0, sizeof(*c));
+		c->name = strdup(name);
+		if (c->name)
+			r->ncats++;
+	}
+	if (!src || !c->name ||
+	    array_reserve(&c->pats, &c->pats_cap, c->npats + 1, sizeof(*c->pats))) {
+		regfree(&re);
+		free(src);
+		return -ENOMEM;
+	}
+	p = &c->pats[c->npats];
+	p->re = re;
+	p->src = src;
 	p->exclude = exclude;
 	c->npats++;
 	return 0;
