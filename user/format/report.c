@@ -306,6 +306,36 @@ static int intern_frame(struct report *r, const char *name, uint8_t flags, uint3
 	return 0;
 }
 
+int report__frame_id(struct report *r, const char *name, uint8_t flags, uint32_t *id)
+{
+	if (r->computed)
+		return -EINVAL;
+	return intern_frame(r, name, flags & (REPORT_FRAME_KERNEL | REPORT_FRAME_INLINED), id);
+}
+
+int report__add_sample_ids(struct report *r, const uint32_t *ids, size_t depth, double weight)
+{
+	size_t off = r->pool_len;
+
+	if (r->computed || !depth || depth > UINT32_MAX || !isfinite(weight) || weight < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < depth; i++) {
+		if (ids[i] >= r->nframes)
+			return -EINVAL;
+	}
+	if (array_reserve(&r->pool, &r->pool_cap, off + depth, sizeof(*r->pool)) ||
+	    array_reserve(&r->samples, &r->samples_cap, r->nsamples + 1, sizeof(*r->samples)))
+		return -ENOMEM;
+	memcpy(r->pool + off, ids, depth * sizeof(*ids));
+	r->pool_len += depth;
+	r->samples[r->nsamples++] = (struct rsample){
+		.off = off,
+		.depth = (uint32_t)depth,
+		.weight = weight,
+	};
+	return 0;
+}
+
 int report__add_sample(struct report *r, const char *const *names, const uint8_t *flags,
 		       size_t depth, double weight)
 {
@@ -314,16 +344,16 @@ int report__add_sample(struct report *r, const char *const *names, const uint8_t
 
 	if (r->computed || !depth || depth > UINT32_MAX || !isfinite(weight) || weight < 0)
 		return -EINVAL;
-	if (array_reserve(&r->pool, &r->pool_cap, off + depth, sizeof(*r->pool)) ||
-	    array_reserve(&r->samples, &r->samples_cap, r->nsamples + 1, sizeof(*r->samples)))
+	/* Interned at the end of the pool, which then becomes the sample. */
+	if (array_reserve(&r->pool, &r->pool_cap, off + depth, sizeof(*r->pool)))
 		return -ENOMEM;
 	for (size_t i = 0; i < depth; i++) {
-		uint8_t fl = flags ? flags[i] & (REPORT_FRAME_KERNEL | REPORT_FRAME_INLINED) : 0;
-
-		err = intern_frame(r, names[i], fl, &r->pool[off + i]);
+		err = report__frame_id(r, names[i], flags ? flags[i] : 0, &r->pool[off + i]);
 		if (err)
 			return err;
 	}
+	if (array_reserve(&r->samples, &r->samples_cap, r->nsamples + 1, sizeof(*r->samples)))
+		return -ENOMEM;
 	r->pool_len += depth;
 	r->samples[r->nsamples++] = (struct rsample){
 		.off = off,

@@ -88,6 +88,14 @@ size_t report__category_count(const struct report *r);
 int report__add_sample(struct report *r, const char *const *names, const uint8_t *flags,
 		       size_t depth, double weight);
 
+/*
+ * The same stream for readers whose frames are already interned: a frame's
+ * id, once per distinct (name, flags), then samples as arrays of ids. Return
+ * 0, -EINVAL (bad id, depth or weight, after report__compute) or -ENOMEM.
+ */
+int report__frame_id(struct report *r, const char *name, uint8_t flags, uint32_t *id);
+int report__add_sample_ids(struct report *r, const uint32_t *ids, size_t depth, double weight);
+
 /* 1 when some frame added so far matches regex (as categories match), 0 if
  * none, -EINVAL for a bad regex. Presets use it to recognize a program. */
 int report__any_frame_matches(const struct report *r, const char *regex);

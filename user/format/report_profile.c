@@ -9,31 +9,33 @@
 
 int report_profile__add(struct report *r, const struct profile *prof)
 {
-	const char **names = NULL;
-	uint8_t *flags = NULL;
-	size_t names_cap = 0, flags_cap = 0;
-	int err = 0;
+	size_t nframes = profile__frame_count(prof), ids_cap = 0;
+	uint32_t *map = malloc((nframes ? nframes : 1) * sizeof(*map)), *ids = NULL;
+	int err = map ? 0 : -ENOMEM;
 
+	/* Each profile frame becomes a report frame once: names are hashed per
+	 * distinct frame, not per sample. */
+	for (size_t id = 0; id < nframes && !err; id++) {
+		const struct profile_frame *f = profile__frame(prof, id);
+		uint8_t flags = f->kind == FRAME_KERNEL	   ? REPORT_FRAME_KERNEL
+				: f->kind == FRAME_INLINED ? REPORT_FRAME_INLINED
+							   : 0;
+
+		err = report__frame_id(r, f->name, flags, &map[id]);
+	}
 	for (size_t i = 0; i < profile__stack_count(prof) && !err; i++) {
 		const struct profile_stack *s = profile__stack(prof, i);
 
-		if (array_reserve(&names, &names_cap, s->depth, sizeof(*names)) ||
-		    array_reserve(&flags, &flags_cap, s->depth, sizeof(*flags))) {
+		if (array_reserve(&ids, &ids_cap, s->depth, sizeof(*ids))) {
 			err = -ENOMEM;
 			break;
 		}
-		for (uint32_t d = 0; d < s->depth; d++) {
-			const struct profile_frame *f = profile__frame(prof, s->frames[d]);
-
-			names[d] = f->name;
-			flags[d] = f->kind == FRAME_KERNEL    ? REPORT_FRAME_KERNEL
-				   : f->kind == FRAME_INLINED ? REPORT_FRAME_INLINED
-							      : 0;
-		}
-		err = report__add_sample(r, names, flags, s->depth, s->weight);
+		for (uint32_t d = 0; d < s->depth; d++)
+			ids[d] = map[s->frames[d]];
+		err = report__add_sample_ids(r, ids, s->depth, s->weight);
 	}
-	free(names);
-	free(flags);
+	free(map);
+	free(ids);
 	return err;
 }
 
