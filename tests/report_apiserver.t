@@ -30,6 +30,7 @@ skip_all() {
 rc=0
 BIN=$(apiserver_bin) || rc=$?
 [ "$rc" = 3 ] && skip_all "no kube-apiserver: the kubernetes source cannot be fetched"
+[ "$rc" = 127 ] && skip_all "no kube-apiserver: tools/apiserver/build.sh is absent"
 [ "$rc" = 0 ] || tap_bail "no kube-apiserver (apiserver_bin status $rc)"
 
 TMP=$(mktemp -d /tmp/bpflame-report-as.XXXXXX)
