@@ -52,7 +52,8 @@ for _ in $(seq 600); do
 	kill -0 "$DEMO" 2>/dev/null || break
 	sleep 0.1
 done
-grep -q '^listening on ' "$TMP/demo.log" || tap_bail "the demo did not start: $(cat "$TMP/demo.log")"
+grep -q '^listening on ' "$TMP/demo.log" ||
+	tap_bail "the demo did not start: $(cat "$TMP/demo.log")"
 
 # The first recording also writes the report; later ones only add samples until
 # the authenticator and the authorizer, a small part of the demo's work, have
@@ -158,7 +159,8 @@ for line in open(sys.argv[1]):
         total[f] = total.get(f, 0) + n
 p = json.load(open(sys.argv[2]))["profile"]
 for row in p["top_self"]:
-    if abs(row["self"] - self[row["name"]]) > 1e-6 or abs(row["total"] - total[row["name"]]) > 1e-6:
+    name = row["name"]
+    if abs(row["self"] - self[name]) > 1e-6 or abs(row["total"] - total[name]) > 1e-6:
         print("self/total of %s: report %s/%s, folded %s/%s" % (row["name"], row["self"],
               row["total"], self[row["name"]], total[row["name"]]))
 want = sorted(self.values(), reverse=True)[:len(p["top_self"])]

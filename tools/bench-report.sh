@@ -32,7 +32,8 @@ awk -v n="$STACKS" 'BEGIN {
 	      V "k8s.io/apiserver/pkg/util/flowcontrol.(*configController).Handle;" \
 	      V "k8s.io/apiserver/pkg/endpoints/filters.WithAuthorization.func1;" \
 	      V "k8s.io/apiserver/pkg/endpoints/handlers.ListResource.func1", chain, ";")
-	split(V "k8s.io/apiserver/pkg/authentication/request/bearertoken.(*Authenticator).AuthenticateRequest;" \
+	A = "k8s.io/apiserver/pkg/authentication/request/bearertoken"
+	split(V A ".(*Authenticator).AuthenticateRequest;" \
 	      V "k8s.io/apiserver/pkg/authorization/union.unionAuthzHandler.Authorize;" \
 	      "k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac.(*RBACAuthorizer).Authorize;" \
 	      "encoding/json.(*decodeState).object;encoding/json.(*encodeState).marshal;" \
