@@ -32,11 +32,12 @@ fi
 TMP=$(mktemp -d /tmp/bpflame-report-demo.XXXXXX)
 DEMO=
 cleanup() {
+	# KEEP=DIR keeps a copy of the recording for a look at it.
+	[ -n "${KEEP:-}" ] && cp "$TMP/all.folded" "$KEEP" 2>/dev/null
 	[ -n "$DEMO" ] && kill "$DEMO" 2>/dev/null && wait "$DEMO" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-[ -n "${KEEP:-}" ] && trap "kill \$DEMO; cp $TMP/all.folded $KEEP" EXIT
 
 mkdir -p "$ROOT/build/gocache" "$ROOT/build/gopath"
 if ! (cd "$ROOT/tools/demo" && GOCACHE=$ROOT/build/gocache GOPATH=$ROOT/build/gopath \
