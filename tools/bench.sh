@@ -18,4 +18,5 @@ run tools/bench-symbolize.sh /usr/bin/etcd
 kubectl=$(readlink -f "$(command -v kubectl 2>/dev/null)" 2>/dev/null || true)
 [ -n "$kubectl" ] && run tools/bench-symbolize.sh "$kubectl"
 run tools/bench-svg.sh
+run tools/bench-report.sh
 exit $status

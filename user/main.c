@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "diff", cmd_diff, "render a differential flame graph of two profiles" },
 	{ "merge", cmd_merge, "merge profiles (folded and pprof, any mix) into one" },
 	{ "convert", cmd_convert, "convert a profile between folded, pprof and SVG" },
+	{ "report", cmd_report, "top functions and category shares (authn, JSON, etcd...) of a profile" },
 	{ "symbolize", cmd_symbolize, "resolve addresses of a Go binary (like go tool addr2line)" },
 };
 
@@ -46,6 +47,7 @@ static void usage(FILE *out)
 		"  bpflame record -o flame.svg              # kube-apiserver, 30 s at 99 Hz\n"
 		"  bpflame record -p 1234 -F 999 -d 10 -o out.folded -o out.svg\n"
 		"  bpflame record -n etcd -o - | bpflame svg - -o etcd.svg\n"
+		"  bpflame report --base idle.folded load.folded\n"
 		"  bpflame symbolize -e ./kube-apiserver 0x4a2f10\n");
 }
 

@@ -12,5 +12,6 @@ int cmd_svg(int argc, char **argv);       /* cmd/svg.c */
 int cmd_diff(int argc, char **argv);      /* cmd/svg.c */
 int cmd_merge(int argc, char **argv);     /* cmd/merge.c */
 int cmd_convert(int argc, char **argv);   /* cmd/convert.c */
+int cmd_report(int argc, char **argv);    /* cmd/report.c */
 
 #endif /* BPFLAME_COMMANDS_H */

@@ -12,6 +12,7 @@
 #include "flamegraph.h"
 #include "folded.h"
 #include "pprof.h"
+#include "report_profile.h"
 #include "stacks.h"
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -29,6 +30,8 @@ int output_format_of(const char *path, enum output_format *format)
 		*format = OUT_SVG;
 	else if (has_suffix(path, ".pb.gz") || has_suffix(path, ".pprof"))
 		*format = OUT_PPROF;
+	else if (has_suffix(path, ".txt"))
+		*format = OUT_REPORT;
 	else
 		return -EINVAL;
 	return 0;
@@ -54,6 +57,11 @@ static int write_one(const struct model *m, const struct output_opts *o,
 	}
 	if (format == OUT_FOLDED)
 		return folded__write(*view, o->label_flags | LABEL_ANNOTATE, out);
+	if (format == OUT_REPORT) {
+		struct report_meta meta = { .source = o->title, .duration_s = o->duration_s };
+
+		return report_profile__write_text(*view, &meta, out);
+	}
 	flamegraph_opts__init(&fg);
 	if (o->title)
 		fg.title = o->title;

@@ -13,7 +13,7 @@
 #include "model.h"
 #include "util.h"
 
-enum output_format { OUT_FOLDED, OUT_SVG, OUT_PPROF };
+enum output_format { OUT_FOLDED, OUT_SVG, OUT_PPROF, OUT_REPORT /* bpflame report's text */ };
 
 /* The format of path by its extension ("-" is folded). Returns 0 or -EINVAL. */
 int output_format_of(const char *path, enum output_format *format);
@@ -22,6 +22,7 @@ struct output_opts {
 	unsigned label_flags; /* LABEL_LINES for :LINE */
 	const char *title;    /* SVG title, NULL for the default */
 	int value;            /* sample type index for folded and SVG, -1: the default */
+	double duration_s;    /* of the recording, for the report; 0 if unknown */
 };
 
 /*

@@ -123,8 +123,10 @@ static const char record_usage[] =
 	"Output:\n"
 	"  -o, --output FILE       repeatable; the format follows the extension:\n"
 	"                          .folded (folded stacks), .svg (flame graph),\n"
-	"                          .pb.gz or .pprof (pprof: go tool pprof, PGO);\n"
-	"                          '-' writes folded stacks to stdout (the default)\n"
+	"                          .pb.gz or .pprof (pprof: go tool pprof, PGO),\n"
+	"                          .txt (bpflame report's text); '-' writes folded\n"
+	"                          stacks to stdout (the default)\n"
+	"      --report            write the report on stdout (as -o FILE.txt does)\n"
 	"      --lines             add :LINE to every frame (line-level graphs)\n"
 	"  -q, --quiet             no progress line and no summary\n"
 	"\n"
@@ -139,7 +141,8 @@ static const char record_usage[] =
 /* Returns 0, or EXIT_USAGE after printing the error. */
 static int parse_record_args(int argc, char **argv, struct record_opts *o)
 {
-	enum { OPT_LINES = 256, OPT_COUNTS, OPT_STACKS, OPT_BTF, OPT_INTERVAL, OPT_UNWINDER };
+	enum { OPT_LINES = 256, OPT_COUNTS, OPT_STACKS, OPT_BTF, OPT_INTERVAL, OPT_UNWINDER,
+	       OPT_REPORT };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "name", required_argument, NULL, 'n' },
@@ -157,6 +160,7 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "unwinder", required_argument, NULL, OPT_UNWINDER },
 		{ "btf", required_argument, NULL, OPT_BTF },
+		{ "report", no_argument, NULL, OPT_REPORT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -223,14 +227,24 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 			o->duration_set = true;
 			break;
 		case 'o':
+		case OPT_REPORT:
 			if (o->noutputs == MAX_OUTPUTS) {
 				p_err("at most %d outputs", MAX_OUTPUTS);
 				return EXIT_USAGE;
 			}
-			if (output_format_of(optarg, &o->formats[o->noutputs])) {
+			if (c == OPT_REPORT) {
+				o->formats[o->noutputs] = OUT_REPORT;
+				optarg = "-";
+			} else if (output_format_of(optarg, &o->formats[o->noutputs])) {
 				p_err("unknown output format for '%s': use FILE.folded, "
-				      "FILE.svg, FILE.pb.gz, FILE.pprof or -", optarg);
+				      "FILE.svg, FILE.pb.gz, FILE.pprof, FILE.txt or -", optarg);
 				return EXIT_USAGE;
+			}
+			for (int i = 0; !strcmp(optarg, "-") && i < o->noutputs; i++) {
+				if (!strcmp(o->outputs[i], "-")) {
+					p_err("only one output can go to stdout (-o - or --report)");
+					return EXIT_USAGE;
+				}
 			}
 			o->outputs[o->noutputs++] = optarg;
 			break;

@@ -37,6 +37,7 @@ enum {
 	OPT_NORMALIZE,
 	OPT_FOLDED,
 	OPT_VALUE,
+	OPT_FULL_NAMES,
 };
 
 static const struct option svg_options[] = {
@@ -56,6 +57,7 @@ static const struct option svg_options[] = {
 	{ "normalize", no_argument, NULL, OPT_NORMALIZE },
 	{ "folded", no_argument, NULL, OPT_FOLDED },
 	{ "value", required_argument, NULL, OPT_VALUE },
+	{ "full-names", no_argument, NULL, OPT_FULL_NAMES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -91,6 +93,8 @@ static void svg_usage(FILE *out)
 		"  --strict             fail on a malformed line instead of skipping it\n"
 		"  --value NAME         pprof input: the sample type to draw (default\n"
 		"                       samples, else cpu, else the first)\n"
+		"  --full-names         labels keep vendor prefixes (k8s.io/kubernetes/vendor/...;\n"
+		"                       trimmed by default; titles and search use full names)\n"
 		"  -h, --help           this help\n"
 		"\n"
 		"Examples:\n"
@@ -121,7 +125,7 @@ static void diff_usage(FILE *out)
 		"  --strict             fail on a malformed input line\n"
 		"  --value NAME         pprof inputs: the sample type to compare\n"
 		"  and the layout options of bpflame svg: --width --minwidth --title\n"
-		"  --subtitle --countname --inverted --reverse --sort-by-weight\n"
+		"  --subtitle --countname --inverted --reverse --sort-by-weight --full-names\n"
 		"\n"
 		"Examples:\n"
 		"  bpflame diff before.folded after.folded -o diff.svg\n"
@@ -214,6 +218,9 @@ static int parse_args(int argc, char **argv, struct svg_args *a, bool diff)
 			break;
 		case OPT_NO_SCRIPT:
 			a->fg.no_script = true;
+			break;
+		case OPT_FULL_NAMES:
+			a->fg.full_names = true;
 			break;
 		case OPT_NORMALIZE:
 		case OPT_FOLDED:

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "flamegraph_js.h"
+#include "names.h"
 #include "palette.h"
 #include "util.h"
 
@@ -809,6 +810,8 @@ struct render {
 	const struct flamegraph_opts *o;
 	double timemax, wpt, height, top, bottom;
 	double maxdelta;
+	char *label; /* a frame's display name (names.h), when trimmed */
+	size_t label_cap;
 };
 
 static bool annotated(const char *s, size_t len)
@@ -881,7 +884,8 @@ static void render__frame(struct render *r, const struct node *n)
 	double x1 = XPAD + n->stime * r->wpt, x2 = XPAD + etime * r->wpt;
 	long long tx1 = to_tenths(x1), tx2 = to_tenths(x2);
 	double samples = nearbyint(etime - n->stime), y1, y2;
-	size_t name_len = annotated(n->name, n->len) ? n->len - 4 : n->len;
+	size_t name_len = annotated(n->name, n->len) ? n->len - 4 : n->len, shown_len = name_len;
+	const char *shown = n->name;
 	long chars;
 
 	if (!o->inverted) {
@@ -891,18 +895,31 @@ static void render__frame(struct render *r, const struct node *n)
 		y1 = r->top + n->depth * o->frame_height;
 		y2 = r->top + (n->depth + 1) * o->frame_height - FRAMEPAD;
 	}
+	/* Labels show names without vendor prefixes (names.h); titles, which
+	 * search matches, keep the full name. The script reads data-l to label
+	 * the frame again when a zoom widens it. */
+	if (!o->full_names && !root && memmem(n->name, name_len, "vendor/", 7) &&
+	    !array_reserve(&r->label, &r->label_cap, name_len + 1, 1)) {
+		shown_len = names__trim_vendor(n->name, name_len, r->label);
+		shown = r->label;
+	}
+	sb_puts(b, "<g");
 	if (etime - n->stime != samples) {
 		/* Fractional counts: titles round, so give the script the exact
 		 * value for its "Matched" share (integer profiles carry none). */
 		char exact[32];
 
 		snprintf(exact, sizeof(exact), "%.10g", etime - n->stime);
-		sb_puts(b, "<g data-s=\"");
+		sb_puts(b, " data-s=\"");
 		sb_puts(b, exact);
-		sb_puts(b, "\"><title>");
-	} else {
-		sb_puts(b, "<g><title>");
+		sb_putc(b, '"');
 	}
+	if (shown != n->name) {
+		sb_puts(b, " data-l=\"");
+		sb_xml(b, shown, shown_len, SIZE_MAX);
+		sb_putc(b, '"');
+	}
+	sb_puts(b, "><title>");
 	if (root) {
 		sb_puts(b, "all (");
 		sb_count(b, samples);
@@ -950,13 +967,13 @@ static void render__frame(struct render *r, const struct node *n)
 	/* flamegraph.pl: as many characters as fit, the last two ".." if cut */
 	chars = (long)((x2 - x1) / (o->font_size * FONTWIDTH));
 	if (chars >= 3 && !root) {
-		size_t len = utf8_count(n->name, name_len);
+		size_t len = utf8_count(shown, shown_len);
 
 		if ((size_t)chars < len) {
-			sb_xml(b, n->name, name_len, chars - 2);
+			sb_xml(b, shown, shown_len, chars - 2);
 			sb_puts(b, "..");
 		} else {
-			sb_xml(b, n->name, name_len, SIZE_MAX);
+			sb_xml(b, shown, shown_len, SIZE_MAX);
 		}
 	} else if (chars >= 3) {
 		sb_puts(b, "all");
@@ -1176,6 +1193,7 @@ int flamegraph__write(const struct stacks *prof, const struct flamegraph_opts *o
 	if (!err && ferror(out))
 		err = -EIO;
 out:
+	free(r.label);
 	free(b);
 	free(order);
 	free(lay.nodes);

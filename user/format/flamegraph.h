@@ -15,8 +15,11 @@
  *
  * Output structure (relied on by tests and the script): frames are the <g>
  * children of <g id="frames"> in depth-first order, each exactly
- * <g><title>NAME (N samples, P%[; +D%])</title><rect x y width height
- * fill="#rrggbb"/><text x y>LABEL</text></g>; depth = (height - 34 + 1 - y)
+ * <g[ data-s="EXACT"][ data-l="SHOWN"]><title>NAME (N samples, P%[; +D%])</title>
+ * <rect x y width height fill="#rrggbb"/><text x y>LABEL</text></g>, where
+ * data-s is the exact count of fractional profiles, and data-l the name the
+ * label shows when it differs from NAME (vendor prefixes trimmed, names.h;
+ * LABEL is SHOWN cut to the frame's width); depth = (height - 34 + 1 - y)
  * / 16 - 1 (inverted: (y - 36) / 16, (y - 60) / 16 with a subtitle) with
  * the default font and frame sizes.
  */
@@ -53,6 +56,7 @@ struct flamegraph_opts {
 	bool normalize; /* scale before to prof's total */
 	/* extensions (zero = off) */
 	bool minwidth_pct; /* minwidth is a percentage of the total, not px */
+	bool full_names;   /* labels keep vendor prefixes (titles always do) */
 	/* Flame chart input in time order (ORDER_INPUT): stacks of prof's frame
 	 * ids, not merged. NULL uses prof's stacks in insertion order, which
 	 * has merged equal stacks that were apart in time. */

@@ -17,7 +17,7 @@
 	var frames, details, matchedtxt, searchbtn, unzoombtn, icbtn;
 	var n = 0;
 	var G = [], R = [], T = [];          /* elements */
-	var name = [], label = [], info = [];
+	var name = [], shown = [], label = [], info = [];
 	var ox = [], ow = [], oy = [], depth = [], parent = [], end = [], samples = [];
 	var ofill = [], cls = [], dirty = [], moved = [];
 	var zoomed = -1, term = null, ignorecase = false;
@@ -56,6 +56,8 @@
 			/* Titles round; fractional profiles carry the exact count. */
 			if (G[i].hasAttribute("data-s"))
 				samples[i] = parseFloat(G[i].getAttribute("data-s"));
+			/* Labels may show a shorter name than the title's (no vendor prefix). */
+			shown[i] = G[i].getAttribute("data-l") || name[i];
 			R[i] = G[i].getElementsByTagName("rect")[0];
 			T[i] = G[i].getElementsByTagName("text")[0];
 			ox[i] = parseFloat(R[i].getAttribute("x"));
@@ -133,7 +135,7 @@
 	/* flamegraph.pl's labels: as many characters as fit, ".." if cut */
 	function fit(i, w) {
 		var chars = Math.floor(w / (conf.fontsize * conf.fontwidth));
-		var s = depth[i] === 0 ? "all" : name[i];
+		var s = depth[i] === 0 ? "all" : shown[i];
 		if (chars < 3)
 			return "";
 		if (chars < s.length)
