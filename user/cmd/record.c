@@ -345,6 +345,20 @@ static int set_go_text_one(void *sampler, pid_t pid, uint64_t start, uint64_t en
 	return 0;
 }
 
+/* Reports the targets' Go code at the start, counting the targets that have some. */
+struct go_text_count {
+	struct sampler *sampler;
+	size_t n;
+};
+
+static int set_go_text_counted(void *ctx, pid_t pid, uint64_t start, uint64_t end)
+{
+	struct go_text_count *c = ctx;
+
+	c->n++;
+	return set_go_text_one(c->sampler, pid, start, end);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -586,6 +600,7 @@ int cmd_record(int argc, char **argv)
 	struct target_set targets = { 0 };
 	struct sampler_opts so = { 0 };
 	struct sampler_stats st = { 0 };
+	struct go_text_count gtc = { 0 };
 	struct drain_ctx drain = { 0 };
 	struct sampler *sampler = NULL;
 	struct resolver *resolver = NULL;
@@ -649,7 +664,11 @@ int cmd_record(int argc, char **argv)
 	}
 	resolver__set_generations(resolver, generation_of, sampler);
 	/* Where each target's Go code is, so frameless Go leaves keep their caller. */
-	resolver__each_go_text(resolver, set_go_text_one, sampler);
+	gtc.sampler = sampler;
+	resolver__each_go_text(resolver, set_go_text_counted, &gtc);
+	if (gtc.n && !sampler__leaf_regs(sampler))
+		p_warn("this kernel has no bpf_task_pt_regs (5.15+): callers of frameless Go "
+		       "leaf functions are not recovered");
 	start = now_s();
 	why = wait_recording(&o, sampler, &targets, resolver, start);
 

@@ -21,6 +21,7 @@ struct sampler {
 	int *event_fds;
 	int nevents;
 	bool attached;
+	bool leaf_regs; /* see sampler__leaf_regs() */
 	int ncpus_possible;
 	uint32_t counts_entries, stack_entries;
 };
@@ -152,6 +153,10 @@ int sampler__start(const struct sampler_opts *opts, struct sampler **out, const 
 		*why = "cannot load the BPF program";
 		goto fail;
 	}
+	/* The BPF program makes the same decision at load time, from the
+	 * kernel BTF's enum bpf_func_id (CO-RE); this probe tells the caller. */
+	s->leaf_regs = libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT, BPF_FUNC_task_pt_regs,
+					       NULL) == 1;
 	err = fill_targets(s, opts);
 	if (err) {
 		*why = "cannot fill the target map";
@@ -244,6 +249,11 @@ int sampler__stats(const struct sampler *s, struct sampler_stats *stats)
 	}
 	free(values);
 	return 0;
+}
+
+bool sampler__leaf_regs(const struct sampler *s)
+{
+	return s->leaf_regs;
 }
 
 int sampler__set_go_text(struct sampler *s, uint32_t tgid, uint64_t start, uint64_t end)
