@@ -33,7 +33,6 @@ die() { echo "fetch.sh: $*" >&2; exit 1; }
 
 . "$ROOT/tools/kernels/apt.sh"
 kapt_init "$arch" || exit 1
-mkdir -p "$out"
 
 # The metapackage depends on exactly one versioned image package.
 pkg=$(apt-cache "${KAPT[@]}" show "linux-image-$arch/$suite" 2>/dev/null |
@@ -44,6 +43,7 @@ if [ -s "$out/vmlinuz" ] && [ "$(cat "$out/version" 2>/dev/null)" = "$pkg" ]; th
 	echo "$out"
 	exit 0
 fi
+mkdir -p "$out"
 tmp=$(mktemp -d "$BUILD/kernels/.x.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 kapt_download "$tmp" "$pkg/$suite" || exit 1

@@ -44,16 +44,14 @@ NCPUS=$(nproc)
 say "kernel $(uname -r) $(uname -m) cpus $NCPUS"
 [ -e /sys/kernel/btf/vmlinux ] && say "btf yes" || say "btf no"
 
-# attached PID: waits (60 s at most) until bpflame PID has a perf event on
+# attached PID: waits (180 s at most: an emulated CPU on a loaded host is
+# slow to parse the kernel's BTF) until bpflame PID has a perf event on
 # every online CPU; 1 if it ended or did not get there.
 attached() {
 	i=0
-	while [ "$i" -lt 600 ]; do
+	while [ "$i" -lt 1800 ]; do
 		kill -0 "$1" 2>/dev/null || return 1
-		n=0
-		for f in /proc/"$1"/fd/*; do
-			case $(readlink "$f" 2>/dev/null) in *perf_event*) n=$((n + 1)) ;; esac
-		done
+		n=$(ls -l /proc/"$1"/fd 2>/dev/null | grep -c perf_event)
 		[ "$n" -ge "$NCPUS" ] && return 0
 		sleep 0.1
 		i=$((i + 1))
@@ -84,15 +82,18 @@ sys=$!
 go=$!
 say "pids cpu $cpu sys $sys go $go"
 t0=$(date +%s)
-bpflame record -p "$cpu,$sys,$go" -F 199 -d "${GUEST_SECONDS:-6}" -o main.folded \
-	>main.out 2>main.err &
+# It records until stopped (SIGINT), so that the snapshot "during" cannot
+# miss it however slowly the emulated CPUs start it; then 6 s more.
+bpflame record -p "$cpu,$sys,$go" -F 199 -d 600 -o main.folded >main.out 2>main.err &
 rec=$!
 if attached "$rec"; then
 	say "main attached after $(($(date +%s) - t0)) s"
 	bpfids >ids.during
+	sleep 6
 else
 	say "main not attached"
 fi
+kill -INT "$rec"
 wait "$rec"
 say "main rc $?"
 kill "$cpu" "$sys" "$go" 2>/dev/null
