@@ -44,7 +44,7 @@ JS_SRC := $(wildcard user/*/*.js)
 JS_HDR := $(patsubst %.js,$(B)/gen/%_js.h,$(notdir $(JS_SRC)))
 CPPFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE -Ibpf $(addprefix -I,$(patsubst %/,%,$(USER_DIRS))) \
 	-I$(B)/gen -I$(B) \
-	-DBPFLAME_VERSION='"$(VERSION)"'
+	-DBPFLAME_VERSION='"$(VERSION)"' $(EXTRA_CPPFLAGS)
 LIBS := -lbpf -lelf -lz -lm
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -54,7 +54,7 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 30
 
-.PHONY: all static test unit fuzz bench demo deps test-deps clean vmlinux tests-build
+.PHONY: all static static-arm64 test unit fuzz bench demo deps test-deps clean vmlinux tests-build
 
 all: bpflame
 
@@ -85,7 +85,20 @@ bpflame: $(USER_OBJ)
 # Fully static: libbpf, libelf and zlib come from their Debian .a files.
 STATIC_OUT ?= bpflame
 static: $(USER_OBJ)
-	$(CC) $(CFLAGS) -static -o $(STATIC_OUT) $^ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $(STATIC_OUT) $^ $(LIBS)
+
+# The static binary for arm64, cross-built into build/arm64/ (its own objects,
+# skeleton and BPF object, against vmlinux/arm64/vmlinux.h) with Debian's
+# cross compiler and arm64 libbpf, libelf and zlib unpacked into a sysroot
+# under build/kernels/ (tools/kernels/sysroot.sh: nothing is installed).
+ARM64_SYSROOT := $(CURDIR)/$(B)/kernels/sysroot-arm64
+ARM64_CC ?= aarch64-linux-gnu-gcc
+static-arm64:
+	tools/kernels/sysroot.sh arm64 >/dev/null
+	$(MAKE) B=$(B)/arm64 CC=$(ARM64_CC) BPF_ARCH=arm64 VMLINUX_DIR=vmlinux/arm64 \
+		EXTRA_CPPFLAGS="-isystem $(ARM64_SYSROOT)/usr/include" \
+		LDFLAGS="-L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu" \
+		STATIC_OUT=$(B)/arm64/bpflame static
 
 $(B)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/tap.h
 	@mkdir -p $(@D)

@@ -3,7 +3,8 @@
 # packages. Without options: the build dependencies. With --test: also what
 # the test suite uses (Go toolchains 1.19 and 1.21-1.23 for fixtures, etcd,
 # binutils' addr2line, Chromium for the browser test, python3-jsonschema for
-# the report's JSON schema).
+# the report's JSON schema, qemu and the arm64 cross compiler for the kernel
+# matrix of tests/kernels_*.t).
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -17,7 +18,8 @@ build_pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-con
 test_pkgs=(golang-go golang-1.21-go golang-1.22-go golang-1.23-go binutils time perl
 	etcd-server etcd-client chromium chromium-driver curl procps python3 python3-jsonschema
 	util-linux mount gpgv
-	libclang-rt-14-dev fonts-liberation)
+	libclang-rt-14-dev fonts-liberation
+	qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio)
 
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
