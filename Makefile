@@ -81,9 +81,17 @@ bpflame: $(USER_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 # Fully static: libbpf, libelf and zlib come from their Debian .a files.
+# libbpf.a defines internal hashmap__* helpers (libbpf.so hides them) that
+# clash with user/hashmap.c in a static link: a private copy renames them.
 STATIC_OUT ?= bpflame
-static: $(USER_OBJ)
-	$(CC) $(CFLAGS) -static -o $(STATIC_OUT) $^ $(LIBS)
+LIBBPF_A := $(shell $(CC) -print-file-name=libbpf.a)
+$(B)/libbpf-static.a: $(LIBBPF_A)
+	@mkdir -p $(@D)
+	nm -g --defined-only $< | awk '$$3 ~ /^hashmap/ { print $$3, "libbpf_" $$3 }' > $@.syms
+	objcopy --redefine-syms=$@.syms $< $@.tmp && mv $@.tmp $@
+
+static: $(USER_OBJ) $(B)/libbpf-static.a
+	$(CC) $(CFLAGS) -static -o $(STATIC_OUT) $^ $(filter-out -lbpf,$(LIBS))
 
 $(B)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/tap.h
 	@mkdir -p $(@D)
