@@ -90,8 +90,43 @@ $(B)/libbpf-static.a: $(LIBBPF_A)
 	nm -g --defined-only $< | awk '$$3 ~ /^hashmap/ { print $$3, "libbpf_" $$3 }' > $@.syms
 	objcopy --redefine-syms=$@.syms $< $@.tmp && mv $@.tmp $@
 
+link_static = $(CC) $(CFLAGS) -static -o $(1) $(USER_OBJ) $(B)/libbpf-static.a \
+	$(filter-out -lbpf,$(LIBS))
+
 static: $(USER_OBJ) $(B)/libbpf-static.a
-	$(CC) $(CFLAGS) -static -o $(STATIC_OUT) $^ $(filter-out -lbpf,$(LIBS))
+	$(call link_static,$(STATIC_OUT))
+
+# The debug image (tools/image/Containerfile): the stripped static binary FROM
+# scratch, built with podman (PODMAN="buildah" works as well). The labels
+# follow the OCI annotations; SOURCE_DATE_EPOCH (the last commit's time) pins
+# the creation time, so a rebuild of one commit gives the same image ID.
+PODMAN ?= podman
+IMAGE ?= localhost/bpflame:$(VERSION)
+IMAGE_ARCHIVE ?= $(B)/bpflame-image.tar
+IMAGE_SOURCE ?= $(shell git config --get remote.origin.url 2>/dev/null)
+IMAGE_REVISION := $(shell git rev-parse HEAD 2>/dev/null)$(shell \
+	git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+IMAGE_LABELS := org.opencontainers.image.version=$(VERSION) \
+	org.opencontainers.image.revision=$(IMAGE_REVISION) \
+	org.opencontainers.image.created=$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%FT%TZ) \
+	$(if $(IMAGE_SOURCE),org.opencontainers.image.source=$(IMAGE_SOURCE))
+
+.PHONY: image image-archive
+$(B)/image/bpflame: $(USER_OBJ) $(B)/libbpf-static.a
+	@mkdir -p $(@D)
+	$(call link_static,$@) -s
+
+image: $(B)/image/bpflame tools/image/Containerfile
+	$(PODMAN) build -q --timestamp $(SOURCE_DATE_EPOCH) $(addprefix --label ,$(IMAGE_LABELS)) \
+		-t $(IMAGE) -f tools/image/Containerfile $(B)/image >/dev/null
+	@echo "image $(IMAGE): $$($(PODMAN) image inspect --format '{{.Size}}' $(IMAGE)) bytes"
+
+# One archive for podman load, ctr import and docker load (tools/image/archive.sh).
+image-archive: image
+	PODMAN="$(PODMAN)" SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) \
+		tools/image/archive.sh $(IMAGE) $(IMAGE_ARCHIVE)
+	@echo "$(IMAGE_ARCHIVE): $$(stat -c %s $(IMAGE_ARCHIVE)) bytes"
 
 $(B)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/tap.h
 	@mkdir -p $(@D)
