@@ -2,7 +2,8 @@
 # install-deps.sh [--test]: installs what bpflame needs from Debian 12's
 # packages. Without options: the build dependencies. With --test: also what
 # the test suite uses (Go toolchains 1.19 and 1.21-1.23 for fixtures, etcd,
-# binutils' addr2line, Chromium for the browser test).
+# binutils' addr2line, Chromium for the browser test, podman and runc for the
+# debug image, kubectl for the Kubernetes manifests).
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -15,7 +16,7 @@ export DEBIAN_FRONTEND=noninteractive
 build_pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config golang-go)
 test_pkgs=(golang-go golang-1.21-go golang-1.22-go golang-1.23-go binutils time perl
 	etcd-server etcd-client chromium chromium-driver curl procps python3 util-linux mount gpgv
-	libclang-rt-14-dev fonts-liberation)
+	libclang-rt-14-dev fonts-liberation podman runc)
 
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
@@ -26,6 +27,9 @@ if [ "${1:-}" = "--test" ]; then
 			> /etc/apt/sources.list.d/bookworm-backports.list
 	fi
 	command -v node >/dev/null || pkgs+=(nodejs npm)
+	# Some machines carry a kubectl of another package at /usr/bin/kubectl,
+	# on which kubernetes-client's fails to install: use the one there is.
+	command -v kubectl >/dev/null || pkgs+=(kubernetes-client)
 fi
 
 missing=()
