@@ -90,11 +90,8 @@ $(B)/libbpf-static.a: $(LIBBPF_A)
 	nm -g --defined-only $< | awk '$$3 ~ /^hashmap/ { print $$3, "libbpf_" $$3 }' > $@.syms
 	objcopy --redefine-syms=$@.syms $< $@.tmp && mv $@.tmp $@
 
-link_static = $(CC) $(CFLAGS) -static -o $(1) $(USER_OBJ) $(B)/libbpf-static.a \
-	$(filter-out -lbpf,$(LIBS))
-
 static: $(USER_OBJ) $(B)/libbpf-static.a
-	$(call link_static,$(STATIC_OUT))
+	$(CC) $(CFLAGS) -static -o $(STATIC_OUT) $^ $(filter-out -lbpf,$(LIBS))
 
 # The debug image (tools/image/Containerfile): the stripped static binary FROM
 # scratch, built with podman (PODMAN="buildah" works as well). The labels
@@ -115,7 +112,7 @@ IMAGE_LABELS := org.opencontainers.image.version=$(VERSION) \
 .PHONY: image image-archive
 $(B)/image/bpflame: $(USER_OBJ) $(B)/libbpf-static.a
 	@mkdir -p $(@D)
-	$(call link_static,$@) -s
+	$(CC) $(CFLAGS) -static -s -o $@ $^ $(filter-out -lbpf,$(LIBS))
 
 image: $(B)/image/bpflame tools/image/Containerfile
 	$(PODMAN) build -q --timestamp $(SOURCE_DATE_EPOCH) $(addprefix --label ,$(IMAGE_LABELS)) \

@@ -42,7 +42,7 @@ uint64_t hash_u64(uint64_t value, uint64_t seed)
 	return mix64(value ^ mix64(seed ^ FNV_OFFSET));
 }
 
-int hashmap__find(const struct hashmap *map, uint64_t hash, hashmap_equal_fn equal,
+int hmap__find(const struct hmap *map, uint64_t hash, hmap_equal_fn equal,
 		  const void *ctx, uint32_t *index)
 {
 	size_t mask, i;
@@ -59,7 +59,7 @@ int hashmap__find(const struct hashmap *map, uint64_t hash, hashmap_equal_fn equ
 	return -ENOENT;
 }
 
-static void place(struct hashmap_slot *slots, size_t cap, uint64_t hash, uint32_t index1)
+static void place(struct hmap_slot *slots, size_t cap, uint64_t hash, uint32_t index1)
 {
 	size_t mask = cap - 1, i;
 
@@ -69,9 +69,9 @@ static void place(struct hashmap_slot *slots, size_t cap, uint64_t hash, uint32_
 	slots[i].index1 = index1;
 }
 
-int hashmap__reserve(struct hashmap *map, size_t count)
+int hmap__reserve(struct hmap *map, size_t count)
 {
-	struct hashmap_slot *slots;
+	struct hmap_slot *slots;
 	size_t cap = map->cap ? map->cap : 16;
 
 	/* Load factor at most 1/2: probes stay short. */
@@ -95,13 +95,13 @@ int hashmap__reserve(struct hashmap *map, size_t count)
 	return 0;
 }
 
-int hashmap__insert(struct hashmap *map, uint64_t hash, uint32_t index)
+int hmap__insert(struct hmap *map, uint64_t hash, uint32_t index)
 {
 	int err;
 
 	if (index == UINT32_MAX)
 		return -ENOMEM; /* index + 1 would wrap to "empty" */
-	err = hashmap__reserve(map, map->count + 1);
+	err = hmap__reserve(map, map->count + 1);
 	if (err)
 		return err;
 	place(map->slots, map->cap, hash, index + 1);
@@ -109,14 +109,14 @@ int hashmap__insert(struct hashmap *map, uint64_t hash, uint32_t index)
 	return 0;
 }
 
-void hashmap__clear(struct hashmap *map)
+void hmap__clear(struct hmap *map)
 {
 	if (map->cap)
 		memset(map->slots, 0, map->cap * sizeof(*map->slots));
 	map->count = 0;
 }
 
-void hashmap__free(struct hashmap *map)
+void hmap__free(struct hmap *map)
 {
 	free(map->slots);
 	map->slots = NULL;

@@ -11,12 +11,16 @@
  *
  *   uint32_t idx;
  *   uint64_t h = hash_bytes(name, len, 0);
- *   if (hashmap__find(&set, h, name_equal, &ctx, &idx) == -ENOENT) {
+ *   if (hmap__find(&set, h, name_equal, &ctx, &idx) == -ENOENT) {
  *           idx = append the entry to the caller's array;
- *           err = hashmap__insert(&set, h, idx);
+ *           err = hmap__insert(&set, h, idx);
  *   }
  *
- * Entries cannot be removed one by one (no caller needs it; hashmap__clear()
+ * The functions are named hmap__*, not hashmap__*: libbpf's static archive
+ * defines hashmap__clear() and hashmap__free() of its own, and `make static`
+ * links both.
+ *
+ * Entries cannot be removed one by one (no caller needs it; hmap__clear()
  * empties the set). Memory: 12 bytes a slot, at most twice the entries.
  */
 #ifndef BPFLAME_HASHMAP_H
@@ -26,40 +30,40 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct hashmap_slot {
+struct hmap_slot {
 	uint64_t hash;
 	uint32_t index1; /* caller's index + 1; 0 is an empty slot */
 } __attribute__((packed));
 
-struct hashmap {
-	struct hashmap_slot *slots;
+struct hmap {
+	struct hmap_slot *slots;
 	size_t cap; /* a power of two, or 0 before the first insert */
 	size_t count;
 };
 
-#define HASHMAP_INIT { 0 }
+#define HMAP_INIT { 0 }
 
 /* Tells whether the caller's entry at index equals the key being looked up. */
-typedef bool (*hashmap_equal_fn)(const void *ctx, uint32_t index);
+typedef bool (*hmap_equal_fn)(const void *ctx, uint32_t index);
 
 /*
  * Finds the entry with this hash for which equal(ctx, index) is true.
  * Returns 0 and *index, or -ENOENT.
  */
-int hashmap__find(const struct hashmap *map, uint64_t hash, hashmap_equal_fn equal,
+int hmap__find(const struct hmap *map, uint64_t hash, hmap_equal_fn equal,
 		  const void *ctx, uint32_t *index);
 
 /*
- * Adds index under hash (the caller has checked with hashmap__find() that
+ * Adds index under hash (the caller has checked with hmap__find() that
  * no equal entry is present). Returns 0, or -ENOMEM (the set is unchanged).
  */
-int hashmap__insert(struct hashmap *map, uint64_t hash, uint32_t index);
+int hmap__insert(struct hmap *map, uint64_t hash, uint32_t index);
 
 /* Makes room for count entries in all, so inserts up to there cannot fail. */
-int hashmap__reserve(struct hashmap *map, size_t count);
+int hmap__reserve(struct hmap *map, size_t count);
 
-void hashmap__clear(struct hashmap *map);
-void hashmap__free(struct hashmap *map);
+void hmap__clear(struct hmap *map);
+void hmap__free(struct hmap *map);
 
 /*
  * The one hash of bytes: 64-bit FNV-1a over data, then a final mix so that

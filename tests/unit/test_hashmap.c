@@ -28,18 +28,18 @@ static bool always_false(const void *ctx, uint32_t index)
 int main(void)
 {
 	enum { N = 50000 };
-	struct hashmap set = HASHMAP_INIT;
+	struct hmap set = HMAP_INIT;
 	struct strings s = { .items = calloc(N, sizeof(*s.items)) };
 	uint32_t idx = 0;
 	int err = 0, found = 0, wrong = 0;
 
 	s.key = "absent";
-	is_int(hashmap__find(&set, hash_bytes("absent", 6, 0), string_equal, &s, &idx), -ENOENT,
+	is_int(hmap__find(&set, hash_bytes("absent", 6, 0), string_equal, &s, &idx), -ENOENT,
 	       "empty set finds nothing");
 
 	for (int i = 0; i < N && !err; i++) {
 		snprintf(s.items[i], sizeof(s.items[i]), "name%d", i);
-		err = hashmap__insert(&set, hash_bytes(s.items[i], strlen(s.items[i]), 0), i);
+		err = hmap__insert(&set, hash_bytes(s.items[i], strlen(s.items[i]), 0), i);
 	}
 	is_int(err, 0, "%d inserts", N);
 	is_int(set.count, N, "count");
@@ -50,7 +50,7 @@ int main(void)
 
 		snprintf(key, sizeof(key), "name%d", i);
 		s.key = key;
-		if (hashmap__find(&set, hash_bytes(key, strlen(key), 0), string_equal, &s, &idx))
+		if (hmap__find(&set, hash_bytes(key, strlen(key), 0), string_equal, &s, &idx))
 			continue;
 		found++;
 		wrong += idx != (uint32_t)i;
@@ -59,20 +59,20 @@ int main(void)
 	is_int(wrong, 0, "each under its own index");
 
 	/* Same hash, different entries: collisions resolve by equality. */
-	struct hashmap coll = HASHMAP_INIT;
+	struct hmap coll = HMAP_INIT;
 	char items[3][16] = { "a", "b", "c" };
 	struct strings cs = { .items = items };
 
 	for (int i = 0; i < 3; i++)
-		hashmap__insert(&coll, 42, i);
+		hmap__insert(&coll, 42, i);
 	cs.key = "c";
-	ok(!hashmap__find(&coll, 42, string_equal, &cs, &idx) && idx == 2, "collision: c found");
-	is_int(hashmap__find(&coll, 42, always_false, NULL, &idx), -ENOENT,
+	ok(!hmap__find(&coll, 42, string_equal, &cs, &idx) && idx == 2, "collision: c found");
+	is_int(hmap__find(&coll, 42, always_false, NULL, &idx), -ENOENT,
 	       "collision: no false match");
-	hashmap__clear(&coll);
+	hmap__clear(&coll);
 	cs.key = "a";
-	is_int(hashmap__find(&coll, 42, string_equal, &cs, &idx), -ENOENT, "clear empties");
-	hashmap__free(&coll);
+	is_int(hmap__find(&coll, 42, string_equal, &cs, &idx), -ENOENT, "clear empties");
+	hmap__free(&coll);
 
 	/* The hash: stable, seed-dependent, low bits spread. */
 	ok(hash_bytes("abc", 3, 0) == hash_bytes("abc", 3, 0), "hash is deterministic");
@@ -85,7 +85,7 @@ int main(void)
 		worst = buckets[i] > worst ? buckets[i] : worst;
 	ok(worst < 1200, "aligned keys spread over the low bits (worst bucket %u of 1000)", worst);
 
-	hashmap__free(&set);
+	hmap__free(&set);
 	free(s.items);
 	return done_testing();
 }
