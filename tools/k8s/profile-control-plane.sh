@@ -75,7 +75,8 @@ find_nodes() {
 			-o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}')
 		[ ${#nodes[@]} -gt 0 ] && return
 	done
-	die "no node labelled ${selector:-node-role.kubernetes.io/control-plane (or master)}: name them with -N"
+	die "no node labelled ${selector:-node-role.kubernetes.io/control-plane (or master)}:" \
+		"name them with -N"
 }
 
 json_str() {
@@ -140,12 +141,15 @@ delete_jobs() {
 # --- progress ----------------------------------------------------------------
 
 poll_pods() {
-	local job phase reason
+	local job phase reason fmt
+	fmt='{range .items[*]}{.metadata.labels.job-name}{" "}{.status.phase}{" "}'
+	fmt+='{.status.containerStatuses[0].state.waiting.reason}{"\n"}{end}'
 	while read -r job phase reason; do
 		[ -n "$job" ] || continue
 		state[$job]=$phase
 		[ -n "$reason" ] && [ "$phase" != Succeeded ] && state[$job]="$phase ($reason)"
-	done < <("$kubectl" -n "$namespace" get pods -l "bpflame/run=$run_id" -o jsonpath='{range .items[*]}{.metadata.labels.job-name}{" "}{.status.phase}{" "}{.status.containerStatuses[0].state.waiting.reason}{"\n"}{end}' 2>/dev/null || true)
+	done < <("$kubectl" -n "$namespace" get pods -l "bpflame/run=$run_id" \
+		-o jsonpath="$fmt" 2>/dev/null || true)
 }
 
 # Shows every node's state (one line redrawn on a terminal, a line per

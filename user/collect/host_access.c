@@ -23,8 +23,8 @@
 
 static bool has_capability(int cap)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {0};
 
 	if (syscall(SYS_capget, &hdr, data))
 		return false;
@@ -46,7 +46,7 @@ static bool in_initial_pid_ns(void)
  * sysfs: not so when /sys is an empty directory, a tmpfs or a masked path. */
 static bool sysfs_reaches_btf(void)
 {
-	static const char *const dirs[] = { "/sys/kernel/btf", "/sys/kernel", "/sys" };
+	static const char *const dirs[] = {"/sys/kernel/btf", "/sys/kernel", "/sys"};
 	struct statfs sf;
 
 	for (unsigned int i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
