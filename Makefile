@@ -83,6 +83,8 @@ bpflame: $(USER_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 # Fully static: libbpf, libelf and zlib come from their Debian .a files.
+# libbpf.a defines internal hashmap__* helpers (libbpf.so hides them) that
+# clash with user/hashmap.c in a static link: a private copy renames them.
 STATIC_OUT ?= bpflame
 static: $(USER_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $(STATIC_OUT) $^ $(LIBS)
@@ -99,6 +101,38 @@ static-arm64:
 		EXTRA_CPPFLAGS="-isystem $(ARM64_SYSROOT)/usr/include" \
 		LDFLAGS="-L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu" \
 		STATIC_OUT=$(B)/arm64/bpflame static
+
+# The debug image (tools/image/Containerfile): the stripped static binary FROM
+# scratch, built with podman (PODMAN="buildah" works as well). The labels
+# follow the OCI annotations; SOURCE_DATE_EPOCH (the last commit's time) pins
+# the creation time, so a rebuild of one commit gives the same image ID.
+PODMAN ?= podman
+IMAGE ?= localhost/bpflame:$(VERSION)
+IMAGE_ARCHIVE ?= $(B)/bpflame-image.tar
+IMAGE_SOURCE ?= $(shell git config --get remote.origin.url 2>/dev/null)
+IMAGE_REVISION := $(shell git rev-parse HEAD 2>/dev/null)$(shell \
+	git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+IMAGE_LABELS := org.opencontainers.image.version=$(VERSION) \
+	org.opencontainers.image.revision=$(IMAGE_REVISION) \
+	org.opencontainers.image.created=$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%FT%TZ) \
+	$(if $(IMAGE_SOURCE),org.opencontainers.image.source=$(IMAGE_SOURCE))
+
+.PHONY: image image-archive
+$(B)/image/bpflame: $(USER_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -s -o $@ $^ $(LIBS)
+
+image: $(B)/image/bpflame tools/image/Containerfile
+	$(PODMAN) build -q --timestamp $(SOURCE_DATE_EPOCH) $(addprefix --label ,$(IMAGE_LABELS)) \
+		-t $(IMAGE) -f tools/image/Containerfile $(B)/image >/dev/null
+	@echo "image $(IMAGE): $$($(PODMAN) image inspect --format '{{.Size}}' $(IMAGE)) bytes"
+
+# One archive for podman load, ctr import and docker load (tools/image/archive.sh).
+image-archive: image
+	PODMAN="$(PODMAN)" SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) \
+		tools/image/archive.sh $(IMAGE) $(IMAGE_ARCHIVE)
+	@echo "$(IMAGE_ARCHIVE): $$(stat -c %s $(IMAGE_ARCHIVE)) bytes"
 
 $(B)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/tap.h
 	@mkdir -p $(@D)

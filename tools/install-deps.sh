@@ -4,7 +4,8 @@
 # the test suite uses (Go toolchains 1.19 and 1.21-1.23 for fixtures, etcd,
 # binutils' addr2line, Chromium for the browser test, python3-jsonschema for
 # the report's JSON schema, qemu and the arm64 cross compiler for the kernel
-# matrix of tests/kernels_*.t).
+# matrix of tests/kernels_*.t, podman and runc for the debug image, kubectl
+# for the Kubernetes manifests).
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -19,7 +20,8 @@ test_pkgs=(golang-go golang-1.21-go golang-1.22-go golang-1.23-go binutils time 
 	etcd-server etcd-client chromium chromium-driver curl procps python3 python3-jsonschema
 	util-linux mount gpgv
 	libclang-rt-14-dev fonts-liberation
-	qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio)
+	qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio
+	podman runc)
 
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
@@ -30,6 +32,9 @@ if [ "${1:-}" = "--test" ]; then
 			> /etc/apt/sources.list.d/bookworm-backports.list
 	fi
 	command -v node >/dev/null || pkgs+=(nodejs npm)
+	# Some machines carry a kubectl of another package at /usr/bin/kubectl,
+	# on which kubernetes-client's fails to install: use the one there is.
+	command -v kubectl >/dev/null || pkgs+=(kubernetes-client)
 fi
 
 missing=()

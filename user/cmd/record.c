@@ -16,7 +16,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
-#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "host_access.h"
 #include "model.h"
 #include "outputs.h"
 #include "resolve.h"
@@ -314,37 +314,36 @@ static int parse_record_args(int argc, char **argv, struct record_opts *o)
 	return 0;
 }
 
-static bool has_capability(int cap)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
-
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	return data[cap / 32].effective & (1u << (cap % 32));
-}
-
-/* Returns 0 or EXIT_USAGE after printing why bpflame cannot run here. */
+/* Returns 0 or EXIT_USAGE after printing one line per thing missing. */
 static int check_environment(const struct record_opts *o)
 {
-	const char *btf = o->btf_path ? o->btf_path : "/sys/kernel/btf/vmlinux";
+	const char *btf = "/sys/kernel/btf/vmlinux";
+	unsigned int gaps = host_access__gaps(!o->btf_path);
 	long max_rate;
 	FILE *f;
 
-	/* Reading other processes' maps and binaries needs CAP_SYS_PTRACE too;
-	 * root has all of these. */
-	if (!has_capability(CAP_SYS_ADMIN) &&
-	    !(has_capability(CAP_BPF) && has_capability(CAP_PERFMON))) {
+	/* In a container each gap is one field of the pod spec: name it. */
+	if (gaps & HOST_GAP_NOT_ROOT)
 		p_err("bpflame record needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE): "
 		      "run it with sudo");
+	if (gaps & HOST_GAP_CAPS)
+		p_err("bpflame record runs as root without CAP_BPF and CAP_PERFMON: in a "
+		      "container, add securityContext.privileged: true to the pod spec "
+		      "(podman, docker: --privileged)");
+	if (gaps & HOST_GAP_PID_NS)
+		p_err("bpflame record cannot see the host's processes from its own PID "
+		      "namespace: add hostPID: true to the pod spec (podman, docker: --pid=host)");
+	if (gaps & HOST_GAP_SYSFS)
+		p_err("%s is missing because the host's /sys is not mounted: add a hostPath "
+		      "volume /sys mounted at /sys to the pod spec (podman, docker: -v /sys:/sys)",
+		      btf);
+	if (gaps & HOST_GAP_BTF)
+		p_err("this kernel exposes no BTF (%s is missing): it needs "
+		      "CONFIG_DEBUG_INFO_BTF=y, or pass --btf FILE", btf);
+	if (gaps)
 		return EXIT_USAGE;
-	}
-	if (access(btf, R_OK)) {
-		if (o->btf_path)
-			p_err("cannot read BTF file %s: %s", btf, strerror(errno));
-		else
-			p_err("this kernel exposes no BTF (%s is missing): it needs "
-			      "CONFIG_DEBUG_INFO_BTF=y, or pass --btf FILE", btf);
+	if (o->btf_path && access(o->btf_path, R_OK)) {
+		p_err("cannot read BTF file %s: %s", o->btf_path, strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (o->btf_path) {
