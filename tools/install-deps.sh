@@ -2,7 +2,9 @@
 # install-deps.sh [--test]: installs what bpflame needs from Debian 12's
 # packages. Without options: the build dependencies. With --test: also what
 # the test suite uses (Go toolchains 1.19 and 1.21-1.23 for fixtures, etcd,
-# binutils' addr2line, Chromium for the browser test).
+# binutils' addr2line, Chromium for the browser test, and what builds and runs
+# the real kube-apiserver of tools/apiserver: dpkg-dev for apt-get source,
+# Debian's reflect2 1.0.2, rsync and jq for its build scripts, openssl).
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -15,7 +17,8 @@ export DEBIAN_FRONTEND=noninteractive
 build_pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config golang-go)
 test_pkgs=(golang-go golang-1.21-go golang-1.22-go golang-1.23-go binutils time perl
 	etcd-server etcd-client chromium chromium-driver curl procps python3 util-linux mount gpgv
-	libclang-rt-14-dev fonts-liberation)
+	libclang-rt-14-dev fonts-liberation
+	dpkg-dev xz-utils golang-github-modern-go-reflect2-dev rsync jq openssl)
 
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
@@ -26,6 +29,9 @@ if [ "${1:-}" = "--test" ]; then
 			> /etc/apt/sources.list.d/bookworm-backports.list
 	fi
 	command -v node >/dev/null || pkgs+=(nodejs npm)
+	# Some machines carry a kubectl from another package, which
+	# kubernetes-client would conflict with: use it when there is one.
+	command -v kubectl >/dev/null || pkgs+=(kubernetes-client)
 fi
 
 missing=()
