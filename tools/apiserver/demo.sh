@@ -39,7 +39,8 @@ bin=$(apiserver_bin) || {
 state=$root/build/demo-apiserver
 rm -rf "$state"
 mkdir -p "$state"
-trap 'apiserver_stop "$state"; rm -rf "$state"' EXIT
+# set +e: a stopped process's status (143) must not end the trap early.
+trap 'set +e; apiserver_stop "$state"; rm -rf "$state"' EXIT
 trap 'exit 130' INT TERM
 echo "demo-apiserver: starting etcd and $bin"
 apiserver_start "$state"
