@@ -54,7 +54,8 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 30
 
-.PHONY: all static static-arm64 test unit fuzz bench demo deps test-deps clean vmlinux tests-build
+.PHONY: all static static-arm64 test unit fuzz bench demo demo-apiserver apiserver deps \
+	test-deps clean vmlinux tests-build
 
 all: bpflame
 
@@ -215,6 +216,14 @@ bench: bpflame
 
 demo: bpflame
 	tools/demo.sh
+
+# A real kube-apiserver (Debian's kubernetes 1.20 source), built once into
+# build/apiserver/; demo-apiserver starts, loads and profiles it.
+apiserver:
+	tools/apiserver/build.sh
+
+demo-apiserver: bpflame
+	tools/apiserver/demo.sh
 
 deps:
 	tools/install-deps.sh

@@ -5,7 +5,9 @@
 # binutils' addr2line, Chromium for the browser test, python3-jsonschema for
 # the report's JSON schema, qemu and the arm64 cross compiler for the kernel
 # matrix of tests/kernels_*.t, podman and runc for the debug image, kubectl
-# for the Kubernetes manifests).
+# for the Kubernetes manifests, and what builds and runs the real
+# kube-apiserver of tools/apiserver: dpkg-dev for apt-get source, Debian's
+# reflect2 1.0.2, rsync and jq for its build scripts, openssl).
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -21,7 +23,8 @@ test_pkgs=(golang-go golang-1.21-go golang-1.22-go golang-1.23-go binutils time 
 	util-linux mount gpgv
 	libclang-rt-14-dev fonts-liberation
 	qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio
-	podman runc)
+	podman runc
+	dpkg-dev xz-utils golang-github-modern-go-reflect2-dev rsync jq openssl)
 
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
