@@ -84,7 +84,7 @@ with tempfile.TemporaryDirectory(prefix="bpflame-svgnames.") as tmp:
 			t.skip("chromium and chromedriver not installed: " + d)
 		t.done()
 	try:
-		b = wd.Browser(*found, log_path=os.path.join(tmp, "chromedriver.log"))
+		b = wd.Browser(*found, workdir=tmp, log_path=os.path.join(tmp, "chromedriver.log"))
 	except wd.WebDriverError as e:
 		t.ok(False, "chromium starts under chromedriver", str(e))
 		t.done()
