@@ -78,7 +78,7 @@ err_case fmax "-F $((max_rate + 1)) (above perf_event_max_sample_rate $max_rate)
 	"$((max_rate + 1))" -p "$CPU" -d 1 -F "$((max_rate + 1))"
 err_case d0 "-d 0" "0" -p "$CPU" -d 0
 err_case dx "-d x" "x" -p "$CPU" -d x
-err_case ext "-o x.txt" "x.txt" -p "$CPU" -d 1 -o "$TMP/ext/x.txt"
+err_case ext "-o x.png" "x.png" -p "$CPU" -d 1 -o "$TMP/ext/x.png"
 err_case nodir "-o in a missing directory (found before recording)" "missing-dir" \
 	-p "$CPU" -d 1 -o "$TMP/nodir/missing-dir/x.folded"
 err_case two "-p PID and -a together" "-a" -p "$CPU" -a -d 1
