@@ -43,13 +43,20 @@ struct {
 	__type(value, __u8);
 } targets SEC(".maps");
 
-/* The counts of one interval; the loader creates two for --interval. */
+/*
+ * The counts of one interval; the loader creates two for --interval. Sizes,
+ * not BTF types, like the inner template of `counts` below: on 6.1 a map
+ * with value BTF records "no timer" (-ENOENT) where one without records
+ * -EINVAL, and the kernel then refuses it as the template's equal (EINVAL
+ * on the map-in-map update; 5.10 and 6.2+ compare no such field). Found by
+ * the qemu kernel matrix.
+ */
 #define COUNTS_MAP_DEF                                                                    \
 	{                                                                                 \
 		__uint(type, BPF_MAP_TYPE_HASH);                                          \
 		__uint(max_entries, 1); /* resized by the loader */                       \
-		__type(key, struct sample_key);                                           \
-		__type(value, struct count_value);                                        \
+		__uint(key_size, sizeof(struct sample_key));                              \
+		__uint(value_size, sizeof(struct count_value));                           \
 	}
 struct COUNTS_MAP_DEF counts0 SEC(".maps");
 struct COUNTS_MAP_DEF counts1 SEC(".maps");
