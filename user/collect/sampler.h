@@ -140,13 +140,6 @@ int sampler__rotate(struct sampler *s);
  * -errno (-E2BIG when the map is full: those processes go without).
  */
 int sampler__set_go_text(struct sampler *s, uint32_t tgid, uint64_t start, uint64_t end);
-/*
- * Whether the kernel lets the BPF program read the sampled task's user
- * registers (bpf_task_pt_regs, 5.15+), which sampler__set_go_text() needs:
- * without it the program loads all the same and frameless Go leaves lose
- * their caller.
- */
-bool sampler__leaf_regs(const struct sampler *s);
 /* The current generation of process tgid (0 until its image changes). */
 uint32_t sampler__generation(const struct sampler *s, uint32_t tgid);
 /* Stops sampling tgid (a target that exited: its PID may be reused). */
