@@ -202,9 +202,11 @@ test:
 	@rc=0; tests/run-parts.sh "$(MAKE)" unit asan $(TEST_PARTS) || rc=$$?; \
 		$(MAKE) --no-print-directory test-trim; exit $$rc
 
-# What the tests leave that a later run does not need.
+# What the tests leave that a later run does not need (the sanitizer build
+# and the kernel matrix's apt lists are made again when needed).
 test-trim:
-	rm -rf $(B)/gocache $(B)/tmp $(B)/fuzz/seed-src $(B)/tests/gopclntab-fixture/*.tmp
+	rm -rf $(B)/gocache $(B)/tmp $(B)/fuzz/seed-src $(B)/tests/gopclntab-fixture/*.tmp \
+		$(B)/asan $(B)/kernels/apt-*/lists
 	@du -sh $(B) | sed 's/^/build\/ after make test: /'
 
 fuzz: $(FUZZ_BIN)
