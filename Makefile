@@ -203,10 +203,11 @@ test:
 		$(MAKE) --no-print-directory test-trim; exit $$rc
 
 # What the tests leave that a later run does not need (the sanitizer build
-# and the kernel matrix's apt lists are made again when needed).
+# and the kernel matrix's apt lists are made again when needed, the unit
+# tests' Go fixtures built again).
 test-trim:
 	rm -rf $(B)/gocache $(B)/tmp $(B)/fuzz/seed-src $(B)/tests/gopclntab-fixture/*.tmp \
-		$(B)/asan $(B)/kernels/apt-*/lists
+		$(B)/asan $(B)/kernels/apt-*/lists $(B)/tests/gopclntab-fixture
 	@du -sh $(B) | sed 's/^/build\/ after make test: /'
 
 fuzz: $(FUZZ_BIN)
