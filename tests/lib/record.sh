@@ -138,6 +138,7 @@ rec_build() {
 		$cc -o "$tmp/bft_exit" "$FIXSRC/single.c" &&
 		$cc -o "$tmp/bft_del" "$FIXSRC/deleted.c" &&
 		$cc -pthread -o "$tmp/bft_thr" "$FIXSRC/threads.c" &&
+		$cc -pthread -o "$tmp/bft_tree" "$FIXSRC/tree.c" &&
 		$cc -o "$tmp/bft_vdso" "$FIXSRC/vdso.c"
 	} >"$tmp/build.log" 2>&1; then
 		cat "$tmp/build.log" >&2
