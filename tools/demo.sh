@@ -8,24 +8,16 @@
 #   DEMO_LOAD (4)      client goroutines
 set -euo pipefail
 
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$root/tools/demo-common.sh"
 # Output paths are relative to the caller's directory; everything else to the repository.
-abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 secs=${DEMO_SECONDS:-10}
 hz=${DEMO_HZ:-99}
-out=$(abs "${DEMO_OUT:-demo.svg}")
-folded=$(abs "${DEMO_FOLDED:-demo.folded}")
+out=$(demo_abs "${DEMO_OUT:-demo.svg}")
+folded=$(demo_abs "${DEMO_FOLDED:-demo.folded}")
 load=${DEMO_LOAD:-4}
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "demo.sh: must run as root (bpflame loads a BPF program): sudo $0" >&2
-	exit 1
-fi
-if [ ! -x ./bpflame ]; then
-	echo "demo.sh: ./bpflame not found; run 'make' first" >&2
-	exit 1
-fi
+demo_preflight demo.sh
 
 go=go
 [ -x /usr/lib/go-1.23/bin/go ] && go=/usr/lib/go-1.23/bin/go
@@ -59,15 +51,4 @@ echo "demo.sh: bpflame-demo (pid $pid) serving on $url with $load load goroutine
 
 ./bpflame record -n bpflame-demo -d "$secs" -F "$hz" -o "$out" -o "$folded"
 
-echo
-echo "flame graph: $out  (folded stacks: $folded)"
-echo "top 10 functions by self samples:"
-# Folded lines are "frame;frame;...;leaf COUNT"; the leaf frame got the sample itself.
-# (head closes the pipe early: no pipefail for this report.)
-set +o pipefail
-awk '{ n = $NF; $NF = ""; sub(/ $/, ""); k = split($0, f, ";"); self[f[k]] += n; total += n }
-END {
-	if (!total) { print "  (no samples)"; exit }
-	for (s in self) printf "%d\t%.1f\t%s\n", self[s], 100 * self[s] / total, s
-}' "$folded" | sort -t$'\t' -k1,1nr | head -n 10 |
-	awk -F'\t' 'NF == 3 { printf "  %6d  %5.1f%%  %s\n", $1, $2, $3; next } { print }'
+demo_summary "$out" "$folded"

@@ -59,16 +59,31 @@ apiserver_free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# _apiserver_until SECONDS CMD...: runs CMD every 0.1 s. CMD's status 0 means
+# done (0), 1 not yet, any other ends the wait with that status; 124 once
+# SECONDS of wall time passed. The one wait loop of this file (it is sourced
+# by the demo as well as by tests, so tap.sh's wait_for is not at hand).
+_apiserver_until() {
+	local limit=$(($1 * 10)) i rc
+	shift
+	for ((i = 0; i < limit; i++)); do
+		rc=0
+		"$@" || rc=$?
+		[ "$rc" = 1 ] || return "$rc"
+		sleep 0.1
+	done
+	return 124
+}
+
+_apiserver_alive() { kill -0 "$1" 2>/dev/null; }
+_apiserver_gone() { ! _apiserver_alive "$1"; }
+
 # _apiserver_wait_dead PID SECONDS: waits for PID to exit (not our child
 # necessarily: polls), SIGKILL after SECONDS.
 _apiserver_wait_dead() {
-	local pid=$1 i
-	for ((i = 0; i < $2 * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	_apiserver_until "$2" _apiserver_gone "$1" && return 0
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
 	return 0
 }
 
@@ -114,7 +129,7 @@ EOF
 
 # _apiserver_etcd DIR: starts etcd on free ports; 0 once it is healthy.
 _apiserver_etcd() {
-	local dir=$1 cport pport i
+	local dir=$1 cport pport
 	cport=$(apiserver_free_port) && pport=$(apiserver_free_port) || return 1
 	etcd --name bpflame --data-dir "$dir/etcd" \
 		--listen-client-urls "http://127.0.0.1:$cport" \
@@ -126,24 +141,27 @@ _apiserver_etcd() {
 		>"$dir/etcd.log" 2>&1 &
 	ETCD_PID=$!
 	echo "$ETCD_PID" >"$dir/etcd.pid"
-	for ((i = 0; i < 600; i++)); do
-		if ! kill -0 "$ETCD_PID" 2>/dev/null; then
-			wait "$ETCD_PID" 2>/dev/null
-			rm -f "$dir/etcd.pid"
-			return 1
-		fi
-		curl -fsS "http://127.0.0.1:$cport/health" 2>/dev/null | grep -q '"health":"true"' &&
-			break
-		sleep 0.1
-	done
 	ETCD_URL=http://127.0.0.1:$cport
-	[ "$i" -lt 600 ]
+	_apiserver_until 60 _apiserver_etcd_healthy && return 0
+	if _apiserver_gone "$ETCD_PID"; then
+		wait "$ETCD_PID" 2>/dev/null
+		rm -f "$dir/etcd.pid"
+	fi
+	return 1
+}
+
+# 0 healthy, 1 not yet, 2 etcd died.
+_apiserver_etcd_healthy() {
+	local health
+	_apiserver_alive "$ETCD_PID" || return 2
+	health=$(curl -fsS "$ETCD_URL/health" 2>/dev/null) || return 1
+	[[ $health == *'"health":"true"'* ]]
 }
 
 # _apiserver_run DIR BIN: starts kube-apiserver on a free port; 0 once
 # /readyz says ok, 1 if it died (port taken?), 2 on timeout.
 _apiserver_run() {
-	local dir=$1 bin=$2 port i timeout=${APISERVER_START_TIMEOUT:-300}
+	local dir=$1 bin=$2 port timeout=${APISERVER_START_TIMEOUT:-300}
 	port=$(apiserver_free_port) || return 1
 	"$bin" --etcd-servers="$ETCD_URL" \
 		--bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$port" \
@@ -161,19 +179,22 @@ _apiserver_run() {
 	echo "$APISERVER_PID" >"$dir/apiserver.pid"
 	APISERVER_URL=https://127.0.0.1:$port
 	APISERVER_CA=$dir/certs/apiserver.crt
-	for ((i = 0; i < timeout * 5; i++)); do
-		if ! kill -0 "$APISERVER_PID" 2>/dev/null; then
-			wait "$APISERVER_PID" 2>/dev/null
-			rm -f "$dir/apiserver.pid"
-			return 1
-		fi
-		if [ -s "$APISERVER_CA" ] &&
-			[ "$(_apiserver_curl --max-time 5 "$APISERVER_URL/readyz" 2>/dev/null)" = ok ]; then
-			return 0
-		fi
-		sleep 0.2
-	done
-	return 2
+	local rc=0
+	_apiserver_until "$timeout" _apiserver_ready || rc=$?
+	case $rc in
+	0) return 0 ;;
+	124) return 2 ;;
+	esac
+	wait "$APISERVER_PID" 2>/dev/null
+	rm -f "$dir/apiserver.pid"
+	return 1
+}
+
+# 0 when /readyz says ok, 1 not yet, 2 kube-apiserver died.
+_apiserver_ready() {
+	_apiserver_alive "$APISERVER_PID" || return 2
+	[ -s "$APISERVER_CA" ] &&
+		[ "$(_apiserver_curl --max-time 5 "$APISERVER_URL/readyz" 2>/dev/null)" = ok ]
 }
 
 # _apiserver_rbac DIR: the load namespace, a Role for configmaps and secrets,
@@ -234,15 +255,15 @@ EOF
 		return 1
 	fi
 	# RBAC authorizes from informer caches: wait until our binding works.
-	local i
-	for ((i = 0; i < 300; i++)); do
-		[ "$(curl -sS --cacert "$APISERVER_CA" -o /dev/null -w '%{http_code}' \
-			-H "Authorization: Bearer $APISERVER_USER_TOKEN" \
-			"$APISERVER_URL/api/v1/namespaces/$ns/configmaps")" = 200 ] && return 0
-		sleep 0.2
-	done
+	_apiserver_until 60 _apiserver_user_can_list "$ns" && return 0
 	echo "apiserver.sh: the load user cannot list configmaps after 60 s" >&2
 	return 1
+}
+
+_apiserver_user_can_list() {
+	[ "$(curl -sS --cacert "$APISERVER_CA" -o /dev/null -w '%{http_code}' \
+		-H "Authorization: Bearer $APISERVER_USER_TOKEN" \
+		"$APISERVER_URL/api/v1/namespaces/$1/configmaps")" = 200 ]
 }
 
 apiserver_start() {
