@@ -20,7 +20,7 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=$ROOT/build
-KERN_POINTS=11
+KERN_POINTS=12
 KERNEL_TIMEOUT=${KERNEL_TIMEOUT:-480}
 KERN_SKIP=""
 KERN_INITRD=""
@@ -148,6 +148,7 @@ kern_suite() {
 	fi
 	kern_main "$name" "$kv"
 	kern_exit "$name"
+	kern_throttle "$name"
 	kern_errors "$name"
 	kern_leftovers "$name"
 }
@@ -268,6 +269,24 @@ kern_exit() {
 			"main;single_caller;hot_single"
 		{ cat "$e"; fq top "$f" 5; } 2>&1 | tap_diag
 	fi
+}
+
+# The guest lowered kernel.perf_event_max_sample_rate to 250 while bpflame
+# recorded at 4999 Hz: the summary says the recording was throttled, with
+# the rate achieved (below the 4999 asked) and the kernel's new maximum.
+kern_throttle() {
+	local name=$1 e=$OUT/files/throttle.err line rate
+	line=$(grep -m1 '^  throttled: ' "$e" 2>/dev/null)
+	rate=$(sed -n 's/^  throttled: \([0-9]*\) samples per second per CPU of the 4999 asked'\
+' (kernel.perf_event_max_sample_rate is 250)$/\1/p' "$e" 2>/dev/null)
+	if [ "$(say 'throttle rc')" = 0 ] && [ "$(say 'throttle max')" = 250 ] &&
+		[ -n "$rate" ] && [ "$rate" -lt 4999 ]; then
+		tap_ok "$name: throttling: the summary says so:${line#' '}"
+	else
+		tap_not_ok "$name: throttling: rc $(say 'throttle rc'), max $(say 'throttle max')," \
+			"summary: ${line:-no throttled line}"
+		tap_diag <"$e"
+	fi 2>/dev/null
 }
 
 kern_errors() {

@@ -12,6 +12,9 @@
 #          C syscall fixture (kernel frames), the static Go fixture (inline
 #          and frameless-leaf frames); bpfids snapshots before, during, after
 #   exit   a target that exits while recorded (-d far longer than it lives)
+#   throttle  the C CPU fixture at -F 4999 while kernel.perf_event_max_sample_rate
+#          is lowered to 250 mid-recording (the guest's own sysctl: the host's
+#          is never touched), then restored
 #   nopid  an error case: a PID that does not exist
 #   nobtf  an error case: a --btf file that does not exist
 # No step waits without a deadline: a hang ends the suite, not the guest.
@@ -124,6 +127,27 @@ fi
 wait "$ex" 2>/dev/null
 send exit.err exit.err
 send exit.folded exit.folded
+
+# --- throttle: the kernel lowers its maximum sample rate mid-recording ------
+/fix/bft_cpu 120 >/dev/null 2>&1 &
+tc=$!
+max0=$(cat /proc/sys/kernel/perf_event_max_sample_rate)
+bpflame record -p "$tc" -F 4999 -d 600 -o throttle.folded >throttle.out 2>throttle.err &
+rec=$!
+if attached "$rec"; then
+	echo 250 >/proc/sys/kernel/perf_event_max_sample_rate
+	say "throttle max $(cat /proc/sys/kernel/perf_event_max_sample_rate)"
+	sleep 4
+else
+	say "throttle not attached"
+fi
+kill -INT "$rec"
+wait "$rec"
+say "throttle rc $?"
+echo "$max0" >/proc/sys/kernel/perf_event_max_sample_rate
+kill "$tc" 2>/dev/null
+wait "$tc" 2>/dev/null
+send throttle.err throttle.err
 
 # --- errors ------------------------------------------------------------------
 bpflame record -p 999999 -d 1 -o nopid.folded >nopid.out 2>nopid.err
