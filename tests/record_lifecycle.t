@@ -11,7 +11,7 @@
 # - Two recordings at once each see only their own target.
 source "$(dirname "$0")/lib/record.sh"
 rec_setup
-tap_plan 15
+tap_plan 19
 
 # bpf_ids PID: "map ID", "prog ID", "link ID" lines for the fds of PID.
 bpf_ids() {
@@ -94,6 +94,23 @@ t_num "${summ:-0}" '>' 0 "the summary gives the map memory ($summ MB)"
 n=0
 for f in "$TMP"/mem-*T*Z.folded; do [ -s "$f" ] && n=$((n + 1)); done
 t_num "$n" '>=' 2 "one folded file per interval, named FILE-YYYYMMDDTHHMMSSZ.folded"
+
+# A smaller budget (--map-memory): the default sizes shrink to fit it, by
+# the kernel's own accounting, and the summary gives the sizes used; sizes
+# the user gave are kept, and the summary says the budget was exceeded.
+rec_bg REC small -a --interval 2 -F 999 -d 3 --map-memory 5 -o "$TMP/small.folded"
+rec_attached "$REC" || echo "bpflame did not attach" | tap_diag
+small=$(memlock "$REC")
+rec_finish rc "$REC"
+t_is "$rc" 0 "-a --interval --map-memory 5 exits 0" || rec_diag small
+t_num "$small" '<=' 5000000 "its BPF maps take at most 5 MB by the kernel's memlock ($bytes \
+with the default budget)"
+kept=$(sed -n 's/^  memory: .* stacks kept of \([0-9]*\) (--max-stacks).*/\1/p' "$TMP/small.err")
+t_num "${kept:-32768}" '<' 32768 "the summary gives the smaller stack store (${kept:-no} stacks)" ||
+	rec_diag small
+rec_run big -p "$CPU" -F 99 -d 1 --max-stacks 262144 --map-memory 2 -o "$TMP/big.folded"
+t_is "$(grep -c 'stacks kept of 262144 \|more than the map memory budget' "$TMP/big.err")" 2 \
+	"--max-stacks 262144 over --map-memory 2: kept, and said" || rec_diag big
 
 # Two recordings at once, two targets: neither sees the other's samples.
 rec_spawn SYS "$FIX/bft_sys" 30

@@ -2,9 +2,14 @@
 /*
  * sampler.c: loading, sizing, attaching and draining profile.bpf.c.
  *
- * Memory: every map is sized from the options, never from the CPU count,
- * rate or duration, so the recording's kernel memory is bounded up front
- * (about 8 MB with the defaults; sampler__stats() reports the memlock sum).
+ * Memory: every map is sized from the options, never from the rate or
+ * duration, so the recording's kernel memory is bounded up front (about
+ * 7.4 MB for one process with the defaults, 15.2 MB for -a --interval on 2
+ * CPUs; sampler__stats() reports the memlock sum). The per-CPU part (the
+ * scratch of the stack walk, about 5 KB, and the spare entries each
+ * preallocated hash map keeps per CPU) grows with the CPUs; so the loaded
+ * maps are measured against a budget (16 MB by default) and, when over it,
+ * the maps whose sizes are defaults are shrunk and loaded once more.
  * The stacks themselves live in user space, in a store of at most
  * max_stacks entries fed by the ring buffer. In continuous mode the store
  * is renewed at each interval (the kernel's set of sent hashes is cleared
@@ -35,6 +40,13 @@
  * quarter of it is used, and polls at least every few hundred ms anyway. */
 #define RINGBUF_BYTES (1024 * 1024)
 #define PROCS_ENTRIES_ALL 16384
+#define MAP_BUDGET_DEFAULT 16000000ull
+/* Smallest sizes the budget shrinks the defaults to. */
+#define MIN_STACKS 1024
+#define MIN_PROCS_ALL 256
+/* Loads tried before the budget gives up (each shrinks by the measured
+ * excess; buckets round to powers of two, so one may fall a little short). */
+#define BUDGET_LOADS 3
 
 static const struct event_def {
 	const char *name;
@@ -161,7 +173,8 @@ struct sampler {
 	int ncpus_possible;
 	enum sampler_event event;
 	uint64_t nominal_period;
-	uint32_t counts_entries, max_stacks;
+	uint32_t counts_entries, max_stacks, procs_entries;
+	uint64_t map_budget;
 	struct ring_buffer *rb;
 	/* counts0/counts1: which one samples go to, which one awaits draining. */
 	int counts_fds[2];
@@ -269,14 +282,19 @@ static int fill_targets(struct sampler *s, const struct sampler_opts *opts)
 	return 0;
 }
 
+/* The sizes the options ask for (0 in opts: the default). */
+static void default_sizes(struct sampler *s, const struct sampler_opts *opts)
+{
+	s->max_stacks = opts->max_stacks ? opts->max_stacks : MAX_STACKS_DEFAULT;
+	s->counts_entries = opts->counts_entries ? opts->counts_entries : COUNTS_ENTRIES_DEFAULT;
+	s->procs_entries = opts->all ? PROCS_ENTRIES_ALL : (opts->npids ? opts->npids : 1);
+}
+
 static int size_maps(struct sampler *s, const struct sampler_opts *opts)
 {
 	struct profile_bpf *skel = s->skel;
-	uint32_t per_proc = opts->all ? PROCS_ENTRIES_ALL : (opts->npids ? opts->npids : 1);
 	int err = 0;
 
-	s->max_stacks = opts->max_stacks ? opts->max_stacks : MAX_STACKS_DEFAULT;
-	s->counts_entries = opts->counts_entries ? opts->counts_entries : COUNTS_ENTRIES_DEFAULT;
 	err = err ?: bpf_map__set_max_entries(skel->maps.targets, opts->npids ? opts->npids : 1);
 	err = err ?: bpf_map__set_max_entries(skel->maps.counts0, s->counts_entries);
 	err = err ?: bpf_map__set_max_entries(skel->maps.counts1, s->counts_entries);
@@ -287,9 +305,9 @@ static int size_maps(struct sampler *s, const struct sampler_opts *opts)
 	err = err ?: bpf_map__set_max_entries(skel->maps.stack_events, RINGBUF_BYTES);
 	/* One entry per process image: room for a few execs per target. */
 	err = err ?: bpf_map__set_max_entries(skel->maps.procs,
-					      opts->all ? PROCS_ENTRIES_ALL : 8 * opts->npids + 64);
-	err = err ?: bpf_map__set_max_entries(skel->maps.go_text, per_proc);
-	err = err ?: bpf_map__set_max_entries(skel->maps.gens, per_proc);
+					      opts->all ? s->procs_entries : 8 * opts->npids + 64);
+	err = err ?: bpf_map__set_max_entries(skel->maps.go_text, s->procs_entries);
+	err = err ?: bpf_map__set_max_entries(skel->maps.gens, s->procs_entries);
 	return err;
 }
 
@@ -350,11 +368,105 @@ static int attach_events(struct sampler *s, const struct sampler_opts *opts,
 	return 0;
 }
 
+/* The memlock the kernel charges for a map (bpftool's figure). */
+static uint64_t map_memlock(int fd)
+{
+	char path[64], line[128];
+	uint64_t bytes = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "memlock: %" SCNu64, &bytes) == 1)
+			break;
+	}
+	fclose(f);
+	return bytes;
+}
+
+/* The memlock of the loaded maps: all of them, or only those whose sizes
+ * are defaults the budget may shrink. */
+static uint64_t maps_memlock(const struct sampler *s, const struct sampler_opts *opts,
+			     bool shrinkable_only)
+{
+	const __typeof__(s->skel->maps) *m = &s->skel->maps;
+	struct bpf_map *map;
+	uint64_t bytes = 0;
+
+	bpf_object__for_each_map(map, s->skel->obj) {
+		bool shrinkable = (map == m->counts0 || map == m->counts1) ? !opts->counts_entries
+				  : map == m->stacks_sent ? !opts->max_stacks
+				  : (map == m->procs || map == m->go_text || map == m->gens) ? opts->all
+				  : false;
+
+		if (bpf_map__fd(map) >= 0 && (shrinkable || !shrinkable_only))
+			bytes += map_memlock(bpf_map__fd(map));
+	}
+	return bytes;
+}
+
+/* Shrinks the default sizes so that the loaded maps' TOTAL bytes, of which
+ * SHRINKABLE can shrink, come under the budget. False when nothing can. */
+static bool shrink_to_budget(struct sampler *s, const struct sampler_opts *opts,
+			     uint64_t total, uint64_t shrinkable)
+{
+	uint64_t fixed = total - shrinkable;
+	double keep;
+	bool changed = false;
+
+	if (!shrinkable || fixed >= s->map_budget)
+		return false;
+	/* 5% under, for the hash buckets that round to powers of two. */
+	keep = 0.95 * (double)(s->map_budget - fixed) / (double)shrinkable;
+#define SHRINK(field, floor)                                                       \
+	do {                                                                       \
+		uint32_t want = (uint32_t)(s->field * keep);                       \
+		want = want < (floor) ? (floor) : want;                            \
+		changed |= want < s->field;                                        \
+		s->field = want < s->field ? want : s->field;                      \
+	} while (0)
+	if (!opts->counts_entries)
+		SHRINK(counts_entries, MIN_STACKS);
+	if (!opts->max_stacks)
+		SHRINK(max_stacks, MIN_STACKS);
+	if (opts->all)
+		SHRINK(procs_entries, MIN_PROCS_ALL);
+#undef SHRINK
+	return changed;
+}
+
+/* Opens the BPF object, sets its constants and sizes, loads it. */
+static int load_object(struct sampler *s, const struct sampler_opts *opts,
+		       enum sampler_step *step)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = opts->btf_path);
+	int err;
+
+	*step = STEP_OPEN;
+	s->skel = profile_bpf__open_opts(&open_opts);
+	if (!s->skel)
+		return -errno;
+	s->skel->rodata->target_all = opts->all;
+	s->skel->rodata->unwinder_kernel = opts->unwinder_kernel;
+	s->skel->rodata->self_tgid = getpid();
+	s->skel->rodata->ringbuf_wakeup = RINGBUF_BYTES / 4;
+	*step = STEP_RANDOM;
+	if (getrandom((void *)&s->skel->rodata->hash_seed, sizeof(s->skel->rodata->hash_seed),
+		      0) != sizeof(s->skel->rodata->hash_seed))
+		return -errno;
+	*step = STEP_LOAD;
+	err = size_maps(s, opts);
+	return err ?: profile_bpf__load(s->skel);
+}
+
 int sampler__start(const struct sampler_opts *opts, struct sampler **out,
 		   enum sampler_step *step)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = opts->btf_path);
 	struct sampler *s;
+	uint64_t total;
 	__u32 zero = 0;
 	int err, ncpus;
 
@@ -378,30 +490,26 @@ int sampler__start(const struct sampler_opts *opts, struct sampler **out,
 		goto fail;
 	}
 	s->ncpus_possible = ncpus;
-
-	s->skel = profile_bpf__open_opts(&open_opts);
-	if (!s->skel) {
-		*step = STEP_OPEN;
-		err = -errno;
-		goto fail;
+	s->map_budget = opts->map_budget ? opts->map_budget : MAP_BUDGET_DEFAULT;
+	default_sizes(s, opts);
+	/* Loaded, measured by the kernel's own accounting, and loaded again
+	 * smaller while over the budget (only machines with many CPUs, or a
+	 * small budget, get there). */
+	for (int load = 1;; load++) {
+		err = load_object(s, opts, step);
+		if (err)
+			goto fail;
+		total = maps_memlock(s, opts, false);
+		if (total <= s->map_budget || load == BUDGET_LOADS ||
+		    !shrink_to_budget(s, opts, total, maps_memlock(s, opts, true)))
+			break;
+		profile_bpf__destroy(s->skel);
+		s->skel = NULL;
 	}
-	s->skel->rodata->target_all = opts->all;
-	s->skel->rodata->unwinder_kernel = opts->unwinder_kernel;
-	s->skel->rodata->self_tgid = getpid();
-	s->skel->rodata->ringbuf_wakeup = RINGBUF_BYTES / 4;
-	if (getrandom((void *)&s->skel->rodata->hash_seed, sizeof(s->skel->rodata->hash_seed),
-		      0) != sizeof(s->skel->rodata->hash_seed)) {
-		*step = STEP_RANDOM;
-		err = -errno;
-		goto fail;
-	}
-	*step = STEP_LOAD;
-	err = size_maps(s, opts);
-	if (err)
-		goto fail;
-	err = profile_bpf__load(s->skel);
-	if (err)
-		goto fail;
+	if (total > s->map_budget)
+		s->notices[s->nnotices++] =
+			"the BPF maps need more than the map memory budget (--map-memory) with "
+			"these options on this many CPUs; the summary says how much";
 	probe_features(s);
 	s->counts_fds[0] = bpf_map__fd(s->skel->maps.counts0);
 	s->counts_fds[1] = opts->intervals ? bpf_map__fd(s->skel->maps.counts1) : -1;
@@ -441,8 +549,10 @@ fail:
 	return err;
 }
 
-void sampler__sizes(const struct sampler *s, uint32_t *counts_entries, uint32_t *max_stacks)
+void sampler__sizes(const struct sampler *s, uint32_t *counts_entries, uint32_t *max_stacks,
+		    uint64_t *map_budget)
 {
+	*map_budget = s->map_budget;
 	*counts_entries = s->counts_entries;
 	*max_stacks = s->max_stacks;
 }
@@ -450,25 +560,6 @@ void sampler__sizes(const struct sampler *s, uint32_t *counts_entries, uint32_t 
 const char *const *sampler__notices(const struct sampler *s)
 {
 	return s->notices;
-}
-
-/* The memlock the kernel charges for a map (bpftool's figure). */
-static uint64_t map_memlock(int fd)
-{
-	char path[64], line[128];
-	uint64_t bytes = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "memlock: %" SCNu64, &bytes) == 1)
-			break;
-	}
-	fclose(f);
-	return bytes;
 }
 
 int sampler__stats(const struct sampler *s, struct sampler_stats *stats)

@@ -82,6 +82,8 @@ struct sampler_opts {
 	bool intervals;         /* continuous mode: two counts maps, sampler__rotate() */
 	uint32_t max_stacks;     /* distinct stacks kept; 0 = default */
 	uint32_t counts_entries; /* distinct (image, stacks) keys per interval; 0 = default */
+	uint64_t map_budget;    /* BPF map memory (memlock) the default sizes must fit;
+				 * 0 = 16 MB; sizes given above are kept */
 	const char *btf_path;   /* kernel BTF, NULL = /sys/kernel/btf/vmlinux */
 };
 
@@ -118,8 +120,9 @@ struct sampler;
  * *step (what failed). */
 int sampler__start(const struct sampler_opts *opts, struct sampler **out,
 		   enum sampler_step *step);
-/* Sizes actually used (for the summary and hints). */
-void sampler__sizes(const struct sampler *s, uint32_t *counts_entries, uint32_t *max_stacks);
+/* Sizes actually used, after the budget (for the summary and hints). */
+void sampler__sizes(const struct sampler *s, uint32_t *counts_entries, uint32_t *max_stacks,
+		    uint64_t *map_budget);
 /* Notices from sampler__start() about optional kernel features this kernel
  * lacks (one line each, NULL-terminated; the caller prints them). */
 const char *const *sampler__notices(const struct sampler *s);
