@@ -88,6 +88,18 @@ int array_reserve(void *array, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+bool mem_has_suffix(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len >= n && !memcmp(s + len - n, suffix, n);
+}
+
+bool has_suffix(const char *s, const char *suffix)
+{
+	return mem_has_suffix(s, strlen(s), suffix);
+}
+
 int parse_long(const char *s, long min, long max, long *out)
 {
 	char *end;

@@ -38,6 +38,11 @@ int array_reserve(void *array, size_t *cap, size_t need, size_t elem);
 /* strerror() for a negative (or positive) errno value. */
 const char *errstr(int err);
 
+/* Whether the len bytes at s end with the string suffix (has_suffix: s is
+ * a string). */
+bool mem_has_suffix(const char *s, size_t len, const char *suffix);
+bool has_suffix(const char *s, const char *suffix);
+
 /* Parses a decimal integer in [min, max]; returns 0 or -EINVAL. */
 int parse_long(const char *s, long min, long max, long *out);
 /* Parses a hexadecimal address, with or without 0x; returns 0 or -EINVAL. */

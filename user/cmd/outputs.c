@@ -15,12 +15,6 @@
 #include "report_profile.h"
 #include "stacks.h"
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t ls = strlen(s), lx = strlen(suffix);
-
-	return ls >= lx && !strcmp(s + ls - lx, suffix);
-}
 
 int output_format_of(const char *path, enum output_format *format)
 {
@@ -138,7 +132,7 @@ int input__read(const char *path, bool strict, struct model **out)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	struct stat st;
-	int c, err;
+	int err;
 
 	if (!in) {
 		p_err("cannot open %s: %s", path, errstr(errno));
@@ -150,12 +144,7 @@ int input__read(const char *path, bool strict, struct model **out)
 		p_err("%s is a directory", path);
 		return EXIT_USAGE;
 	}
-	/* gzip's first byte never starts a folded line. */
-	c = getc(in);
-	if (c != EOF)
-		ungetc(c, in);
-	if (c == 0x1f || has_suffix(path, ".pb") || has_suffix(path, ".pprof") ||
-	    has_suffix(path, ".pb.gz")) {
+	if (input__is_pprof(path, in)) {
 		err = pprof__read(in, out);
 		if (in != stdin)
 			fclose(in);
@@ -174,6 +163,17 @@ int input__read(const char *path, bool strict, struct model **out)
 	if (in != stdin)
 		fclose(in);
 	return err;
+}
+
+bool input__is_pprof(const char *path, FILE *in)
+{
+	/* gzip's first byte never starts a folded line. */
+	int c = getc(in);
+
+	if (c != EOF)
+		ungetc(c, in);
+	return c == 0x1f || has_suffix(path, ".pb") || has_suffix(path, ".pprof") ||
+	       has_suffix(path, ".pb.gz");
 }
 
 int input__value(const struct model *m, const char *name, const char *path)

@@ -9,6 +9,7 @@
 #define BPFLAME_OUTPUTS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "model.h"
 #include "util.h"
@@ -40,6 +41,10 @@ int outputs__write(const struct model *m, const struct output_opts *o, const cha
  * printing the error (2 for bad input).
  */
 int input__read(const char *path, bool strict, struct model **out);
+
+/* Whether the input at path, open as in, is pprof: gzip's first byte, or a
+ * .pb, .pprof or .pb.gz name (an uncompressed one too). Peeks one byte. */
+bool input__is_pprof(const char *path, FILE *in);
 
 /*
  * The sample type --value NAME names (NULL: the model's default). Returns

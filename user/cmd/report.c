@@ -240,12 +240,6 @@ static int check_text(FILE *in, const char *name)
 	return 0;
 }
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t ls = strlen(s), lx = strlen(suffix);
-
-	return ls >= lx && !strcmp(s + ls - lx, suffix);
-}
 
 /* pprof input (bpflame's, Go's /debug/pprof/profile): the model's label
  * view of its default sample type. Returns 0 or an exit status (printed). */
@@ -288,16 +282,13 @@ static int read_input(const char *path, struct report *r)
 	struct report_meta meta = {.source = name};
 	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	struct stacks *prof;
-	int c, err, status;
+	int err, status;
 
 	if (!in) {
 		p_err("cannot open %s: %s", path, errstr(errno));
 		return EXIT_USAGE;
 	}
-	c = getc(in);
-	if (c != EOF)
-		ungetc(c, in);
-	if (c == 0x1f || has_suffix(path, ".pb") || has_suffix(path, ".pprof")) {
+	if (input__is_pprof(path, in)) {
 		if (in != stdin)
 			fclose(in);
 		return read_pprof(path, r);

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "util.h"
+
 const char palette__names[] = "go hot mem io wakeup chain java js perl red green blue aqua "
 			      "yellow purple orange";
 
@@ -23,12 +25,6 @@ bool palette__valid(const char *name)
 
 /* --- helpers --- */
 
-static bool has_suffix(const char *s, size_t len, const char *suffix)
-{
-	size_t n = strlen(suffix);
-
-	return len >= n && !memcmp(s + len - n, suffix, n);
-}
 
 static bool contains(const char *s, size_t len, const char *needle)
 {
@@ -162,15 +158,15 @@ static bool js_path(const char *s, size_t len)
 static const char *multi_type(const char *type, const char *s, size_t len)
 {
 	if (!strcmp(type, "java")) {
-		if (has_suffix(s, len, "_[j]"))
+		if (mem_has_suffix(s, len, "_[j]"))
 			return "green";
-		if (has_suffix(s, len, "_[i]"))
+		if (mem_has_suffix(s, len, "_[i]"))
 			return "aqua";
 		if (java_path(s, len) || contains(s, len, ":::"))
 			return "green";
 		if (contains(s, len, "::"))
 			return "yellow";
-		if (has_suffix(s, len, "_[k]"))
+		if (mem_has_suffix(s, len, "_[k]"))
 			return "orange";
 		return "red";
 	}
@@ -179,12 +175,12 @@ static const char *multi_type(const char *type, const char *s, size_t len)
 			return "yellow";
 		if (contains(s, len, "Perl") || contains(s, len, ".pl"))
 			return "green";
-		if (has_suffix(s, len, "_[k]"))
+		if (mem_has_suffix(s, len, "_[k]"))
 			return "orange";
 		return "red";
 	}
 	if (!strcmp(type, "js")) {
-		if (has_suffix(s, len, "_[j]"))
+		if (mem_has_suffix(s, len, "_[j]"))
 			return memchr(s, '/', len) ? "green" : "aqua";
 		if (contains(s, len, "::"))
 			return "yellow";
@@ -288,11 +284,11 @@ static struct rgb go_color(const char *s, size_t len)
 	size_t pkg, mod;
 	uint32_t hm, hp, hf;
 
-	if (has_suffix(s, len, "_[k]"))
+	if (mem_has_suffix(s, len, "_[k]"))
 		return hsl(28 + 10 * v, 0.85, 0.55 + 0.12 * v);
-	if (has_suffix(s, len, "_[i]"))
+	if (mem_has_suffix(s, len, "_[i]"))
 		return hsl(178 + 8 * v, 0.45, 0.58 + 0.12 * v);
-	if (has_suffix(s, len, "_[j]"))
+	if (mem_has_suffix(s, len, "_[j]"))
 		len -= 4;
 	if (unknown_name(s, len))
 		return hsl(0, 0, 0.70 + 0.1 * v);
