@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "flamegraph_js.h"
+#include "hashmap.h"
 #include "names.h"
 #include "palette.h"
 #include "util.h"
@@ -254,8 +255,7 @@ struct lines {
 	char **label;
 	uint32_t *label_len;
 	size_t nlabels, labels_cap;
-	uint32_t *slots; /* hash set of label index + 1 */
-	size_t nslots;
+	struct hmap set; /* over label */
 };
 
 static void lines__free(struct lines *l)
@@ -264,53 +264,38 @@ static void lines__free(struct lines *l)
 		free(l->label[i]);
 	free(l->label);
 	free(l->label_len);
-	free(l->slots);
+	hmap__free(&l->set);
 	free(l->v);
 	free(l->pool);
 	memset(l, 0, sizeof(*l));
 }
 
-static uint64_t hash_str(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
+struct label_key {
+	const struct lines *l;
+	const char *s;
+	size_t len;
+};
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+static bool label_equal(const void *ctx, uint32_t i)
+{
+	const struct label_key *k = ctx;
+
+	return k->l->label_len[i] == k->len && !memcmp(k->l->label[i], k->s, k->len);
 }
 
 /* Interns label s (len bytes), taking ownership; returns its id or -ENOMEM. */
 static long lines__intern(struct lines *l, char *s, size_t len)
 {
-	size_t mask, slot;
+	struct label_key key = { l, s, len };
+	uint64_t h = hash_bytes(s, len, 0);
+	uint32_t found;
 
-	if ((l->nlabels + 1) * 2 > l->nslots) {
-		size_t n = l->nslots ? l->nslots * 2 : 1024;
-		uint32_t *slots = calloc(n, sizeof(*slots));
-
-		if (!slots)
-			goto nomem;
-		for (size_t i = 0; i < l->nlabels; i++) {
-			slot = hash_str(l->label[i], l->label_len[i]) & (n - 1);
-			while (slots[slot])
-				slot = (slot + 1) & (n - 1);
-			slots[slot] = i + 1;
-		}
-		free(l->slots);
-		l->slots = slots;
-		l->nslots = n;
+	if (!hmap__find(&l->set, h, label_equal, &key, &found)) {
+		free(s);
+		return found;
 	}
-	mask = l->nslots - 1;
-	for (slot = hash_str(s, len) & mask; l->slots[slot]; slot = (slot + 1) & mask) {
-		uint32_t i = l->slots[slot] - 1;
-
-		if (l->label_len[i] == len && !memcmp(l->label[i], s, len)) {
-			free(s);
-			return i;
-		}
-	}
+	if (hmap__reserve(&l->set, l->nlabels + 1))
+		goto nomem;
 	if (l->nlabels == l->labels_cap) {
 		size_t cap = l->labels_cap ? l->labels_cap * 2 : 1024;
 		char **label = realloc(l->label, cap * sizeof(*label));
@@ -326,7 +311,7 @@ static long lines__intern(struct lines *l, char *s, size_t len)
 	}
 	l->label[l->nlabels] = s;
 	l->label_len[l->nlabels] = len;
-	l->slots[slot] = l->nlabels + 1;
+	hmap__insert(&l->set, h, l->nlabels); /* cannot fail: reserved */
 	return l->nlabels++;
 nomem:
 	free(s);

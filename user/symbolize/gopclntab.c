@@ -26,6 +26,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hashmap.h"
+#include "util.h"
+
 enum pcln_ver {
 	VER_12 = 12,   /* 0xFFFFFFFB: Go 1.2 - 1.15 */
 	VER_116 = 116, /* 0xFFFFFFFA: Go 1.16 - 1.17 */
@@ -107,10 +110,11 @@ struct gopclntab {
 	/* Copies of the names and files returned, keyed by pcln offset + 1, so
 	 * no caller ever reads the mapping (it may vanish under us). */
 	struct str_ent {
-		uint64_t key; /* 0 = empty */
+		uint64_t off;
 		char *s;
 	} *strs;
 	size_t strs_cap, strs_n;
+	struct hmap str_set; /* over strs, by off */
 	char *pending; /* a copy being made: freed if the copy faults */
 
 	char desc[128];
@@ -227,52 +231,47 @@ static bool pcln_word(const struct gopclntab *t, uint64_t off, unsigned w, uint6
  * or memory is short. Each string is copied once; the table owns the copies.
  * Runs under the SIGBUS guard.
  */
+struct str_lookup {
+	const struct gopclntab *t;
+	uint64_t off;
+};
+
+static bool str_equal(const void *ctx, uint32_t i)
+{
+	const struct str_lookup *k = ctx;
+
+	return k->t->strs[i].off == k->off;
+}
+
 static const char *pcln_str(struct gopclntab *t, uint64_t off)
 {
 	const uint8_t *end;
-	size_t i, len;
+	size_t len;
+
+	struct str_lookup k = { t, off };
+	uint64_t h = hash_u64(off, 0);
+	uint32_t found;
 
 	if (off >= t->pcln_len)
 		return NULL;
-	if (t->strs_n * 4 >= t->strs_cap * 3) {
-		size_t cap = t->strs_cap ? t->strs_cap * 2 : 1024;
-		struct str_ent *n = calloc(cap, sizeof(*n));
-
-		if (!n)
-			return NULL;
-		for (size_t k = 0; k < t->strs_cap; k++) {
-			if (!t->strs[k].key)
-				continue;
-			for (i = t->strs[k].key * 0x9E3779B97F4A7C15ull >> 20; n[i & (cap - 1)].key;
-			     i++)
-				;
-			n[i & (cap - 1)] = t->strs[k];
-		}
-		free(t->strs);
-		t->strs = n;
-		t->strs_cap = cap;
-	}
-	for (i = (off + 1) * 0x9E3779B97F4A7C15ull >> 20;; i++) {
-		struct str_ent *e = &t->strs[i & (t->strs_cap - 1)];
-
-		if (e->key == off + 1)
-			return e->s;
-		if (e->key)
-			continue;
-		end = memchr(t->pcln + off, 0, t->pcln_len - off);
-		if (!end)
-			return NULL;
-		len = (size_t)(end - (t->pcln + off));
-		t->pending = malloc(len + 1);
-		if (!t->pending)
-			return NULL;
-		memcpy(t->pending, t->pcln + off, len + 1);
-		e->key = off + 1;
-		e->s = t->pending;
-		t->pending = NULL;
-		t->strs_n++;
-		return e->s;
-	}
+	if (!hmap__find(&t->str_set, h, str_equal, &k, &found))
+		return t->strs[found].s;
+	end = memchr(t->pcln + off, 0, t->pcln_len - off);
+	if (!end)
+		return NULL;
+	/* Room first: a fault during the copy leaves only pending to free. */
+	if (array_reserve(&t->strs, &t->strs_cap, t->strs_n + 1, sizeof(*t->strs)) ||
+	    hmap__reserve(&t->str_set, t->strs_n + 1))
+		return NULL;
+	len = (size_t)(end - (t->pcln + off));
+	t->pending = malloc(len + 1);
+	if (!t->pending)
+		return NULL;
+	memcpy(t->pending, t->pcln + off, len + 1);
+	t->strs[t->strs_n] = (struct str_ent){ off, t->pending };
+	t->pending = NULL;
+	hmap__insert(&t->str_set, h, (uint32_t)t->strs_n);
+	return t->strs[t->strs_n++].s;
 }
 
 /*
@@ -1140,9 +1139,10 @@ void gopclntab__free(struct gopclntab *tab)
 		return;
 	if (tab->map)
 		munmap(tab->map, tab->map_len);
-	for (size_t i = 0; i < tab->strs_cap; i++)
+	for (size_t i = 0; i < tab->strs_n; i++)
 		free(tab->strs[i].s);
 	free(tab->strs);
+	hmap__free(&tab->str_set);
 	free(tab->pending);
 	free(tab);
 }

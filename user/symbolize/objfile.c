@@ -12,19 +12,24 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "hashmap.h"
+#include "util.h"
+
 #define KEYS_MAX (4 * OBJFILE_CACHE_MAX)
 
+/* (dev, inode) of an opened file -> the object loaded from it. */
 struct key_slot {
 	dev_t dev;
 	uint64_t inode;
-	struct objfile *obj; /* NULL: empty slot */
+	struct objfile *obj;
 };
 
 struct objfile_cache {
 	struct objfile **objs; /* owned, in load order */
 	unsigned int nobjs;
-	struct key_slot *keys; /* open addressing, power-of-two size */
-	unsigned int nkeys, keys_cap;
+	struct key_slot *keys; /* in insertion order */
+	size_t nkeys, keys_cap;
+	struct hmap key_set;   /* over keys */
 	struct objfile *vdso;  /* loaded on first [vdso] mapping */
 	uint64_t vdso_size;
 	int vdso_err;          /* why it could not be, once tried */
@@ -58,6 +63,7 @@ void objfile_cache__free(struct objfile_cache *cache)
 	objfile__free(cache->vdso);
 	free(cache->objs);
 	free(cache->keys);
+	hmap__free(&cache->key_set);
 	free(cache);
 }
 
@@ -66,62 +72,44 @@ unsigned int objfile_cache__count(const struct objfile_cache *cache)
 	return cache->nobjs + (cache->vdso ? 1 : 0);
 }
 
-static unsigned int key_hash(dev_t dev, uint64_t inode, unsigned int cap)
+static uint64_t key_hash(dev_t dev, uint64_t inode)
 {
-	uint64_t h = ((uint64_t)dev * 0x9e3779b97f4a7c15ull) ^ inode;
+	return hash_u64(inode, hash_u64((uint64_t)dev, 0));
+}
 
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 32;
-	return (unsigned int)h & (cap - 1);
+struct key_lookup {
+	const struct objfile_cache *cache;
+	dev_t dev;
+	uint64_t inode;
+};
+
+static bool key_equal(const void *ctx, uint32_t i)
+{
+	const struct key_lookup *k = ctx;
+
+	return k->cache->keys[i].dev == k->dev && k->cache->keys[i].inode == k->inode;
 }
 
 static struct key_slot *key_find(const struct objfile_cache *cache, dev_t dev, uint64_t inode)
 {
-	unsigned int i;
+	struct key_lookup k = { cache, dev, inode };
+	uint32_t i;
 
-	if (!cache->keys_cap)
-		return NULL;
-	for (i = key_hash(dev, inode, cache->keys_cap); cache->keys[i].obj;
-	     i = (i + 1) & (cache->keys_cap - 1)) {
-		if (cache->keys[i].dev == dev && cache->keys[i].inode == inode)
-			return &cache->keys[i];
-	}
-	return NULL;
+	return hmap__find(&cache->key_set, key_hash(dev, inode), key_equal, &k, &i)
+		       ? NULL
+		       : &cache->keys[i];
 }
 
-static void key_put(struct key_slot *keys, unsigned int cap, dev_t dev, uint64_t inode,
-		    struct objfile *obj)
-{
-	unsigned int i = key_hash(dev, inode, cap);
-
-	while (keys[i].obj)
-		i = (i + 1) & (cap - 1);
-	keys[i] = (struct key_slot){ dev, inode, obj };
-}
-
-/* Adds a key; the table stays at most half full. Returns 0, -ENOSPC, -ENOMEM. */
+/* Adds a key (absent: key_find() said so). Returns 0, -ENOSPC, -ENOMEM. */
 static int key_add(struct objfile_cache *cache, dev_t dev, uint64_t inode, struct objfile *obj)
 {
 	if (cache->nkeys == KEYS_MAX)
 		return -ENOSPC;
-	if (2 * (cache->nkeys + 1) > cache->keys_cap) {
-		unsigned int cap = cache->keys_cap ? cache->keys_cap * 2 : 256;
-		struct key_slot *keys = calloc(cap, sizeof(*keys));
-
-		if (!keys)
-			return -ENOMEM;
-		for (unsigned int i = 0; i < cache->keys_cap; i++) {
-			struct key_slot *k = &cache->keys[i];
-
-			if (k->obj)
-				key_put(keys, cap, k->dev, k->inode, k->obj);
-		}
-		free(cache->keys);
-		cache->keys = keys;
-		cache->keys_cap = cap;
-	}
-	key_put(cache->keys, cache->keys_cap, dev, inode, obj);
+	if (array_reserve(&cache->keys, &cache->keys_cap, cache->nkeys + 1, sizeof(*cache->keys)) ||
+	    hmap__reserve(&cache->key_set, cache->nkeys + 1))
+		return -ENOMEM;
+	cache->keys[cache->nkeys] = (struct key_slot){ dev, inode, obj };
+	hmap__insert(&cache->key_set, key_hash(dev, inode), (uint32_t)cache->nkeys);
 	cache->nkeys++;
 	return 0;
 }
