@@ -12,16 +12,6 @@
 /* Malformed lines reported one by one; past this, only their number. */
 #define MAX_LINE_WARNINGS 5
 
-struct folded_line {
-	char *text;
-	double weight;
-};
-
-static int cmp_lines(const void *a, const void *b)
-{
-	return strcmp(((const struct folded_line *)a)->text, ((const struct folded_line *)b)->text);
-}
-
 /*
  * Frame names can contain the separator: Go generic instantiations print
  * struct shapes such as "go.shape.struct { a bool; b string }". A ';' would
@@ -37,50 +27,125 @@ static void sanitize_label(char *label, size_t len)
 	}
 }
 
-/* Builds "label;label;..." for one stack; returns a malloc'd string or NULL. */
-static char *stack_text(const struct stacks *prof, const struct stack_entry *stack,
-			unsigned label_flags)
+/*
+ * The printed label of every frame, built once: a line is the labels of its
+ * frames joined by ';', so lines are compared and printed from these,
+ * never built whole (the lines of a kube-apiserver profile take tens of MB;
+ * its distinct frames, a few hundred KB).
+ */
+struct frame_labels {
+	char **label;
+	/* The label when it is a stack's last frame, where a name ending in
+	 * " 123" (a name a process chose) would read back as a count, turning
+	 * the line into the two-count diff form: there the blank becomes '_'
+	 * to keep the digits in the name. NULL: the same as label. */
+	char **last;
+	size_t n;
+};
+
+static void frame_labels__free(struct frame_labels *fl)
 {
-	size_t cap = 256, len = 0;
-	char *text = malloc(cap);
-
-	if (!text)
-		return NULL;
-	for (uint32_t d = 0; d < stack->depth; d++) {
-		for (;;) {
-			size_t room = cap - len;
-			int n = stacks__frame_label(prof, stack->frames[d], label_flags,
-						     text + len + (d > 0), room - (d > 0));
-
-			if (n >= 0 && (size_t)n + (d > 0) < room) {
-				if (d > 0)
-					text[len] = ';';
-				sanitize_label(text + len + (d > 0), n);
-				len += n + (d > 0);
-				break;
-			}
-			char *bigger = realloc(text, cap * 2 + n);
-
-			if (!bigger) {
-				free(text);
-				return NULL;
-			}
-			text = bigger;
-			cap = cap * 2 + n;
-		}
+	for (size_t i = 0; i < fl->n; i++) {
+		free(fl->label[i]);
+		free(fl->last[i]);
 	}
-	/*
-	 * A last frame ending in " 123" (a name a process chose) would read
-	 * back as a count, turning the line into the two-count diff form:
-	 * keep the digits in the name by replacing that blank.
-	 */
-	size_t end = len;
+	free(fl->label);
+	free(fl->last);
+}
 
-	while (end > 0 && (isdigit((unsigned char)text[end - 1]) || text[end - 1] == '.'))
+static char *frame_label(const struct stacks *prof, uint32_t id, unsigned flags)
+{
+	int n = stacks__frame_label(prof, id, flags, NULL, 0);
+	char *label = n < 0 ? NULL : malloc((size_t)n + 1);
+
+	if (!label)
+		return NULL;
+	stacks__frame_label(prof, id, flags, label, (size_t)n + 1);
+	sanitize_label(label, (size_t)n);
+	return label;
+}
+
+/* The label's last-frame form, or NULL when it is the same (or -ENOMEM). */
+static int last_label(const char *label, char **out)
+{
+	size_t len = strlen(label), end = len;
+
+	*out = NULL;
+	while (end > 0 && (isdigit((unsigned char)label[end - 1]) || label[end - 1] == '.'))
 		end--;
-	if (end < len && end > 0 && isspace((unsigned char)text[end - 1]))
-		text[end - 1] = '_';
-	return text;
+	if (end == len || end == 0 || !isspace((unsigned char)label[end - 1]))
+		return 0;
+	*out = strdup(label);
+	if (!*out)
+		return -ENOMEM;
+	(*out)[end - 1] = '_';
+	return 0;
+}
+
+static int frame_labels__build(struct frame_labels *fl, const struct stacks *prof,
+			       unsigned flags)
+{
+	size_t n = stacks__frame_count(prof);
+
+	memset(fl, 0, sizeof(*fl));
+	fl->label = calloc(n ? n : 1, sizeof(*fl->label));
+	fl->last = calloc(n ? n : 1, sizeof(*fl->last));
+	if (!fl->label || !fl->last)
+		return -ENOMEM;
+	for (; fl->n < n; fl->n++) {
+		fl->label[fl->n] = frame_label(prof, (uint32_t)fl->n, flags);
+		if (!fl->label[fl->n] || last_label(fl->label[fl->n], &fl->last[fl->n]))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static const char *label_at(const struct frame_labels *fl, const struct stack_entry *st,
+			    uint32_t d)
+{
+	uint32_t id = st->frames[d];
+
+	return d + 1 == st->depth && fl->last[id] ? fl->last[id] : fl->label[id];
+}
+
+struct line_order {
+	const struct stacks *prof;
+	const struct frame_labels *fl;
+};
+
+/* Compares two stacks' lines bytewise (as strcmp would compare the joined
+ * text) without building them: frames with the same id print the same. */
+static int cmp_lines(const void *pa, const void *pb, void *ctx)
+{
+	const struct line_order *o = ctx;
+	const struct stack_entry *a = stacks__stack(o->prof, *(const uint32_t *)pa);
+	const struct stack_entry *b = stacks__stack(o->prof, *(const uint32_t *)pb);
+
+	for (uint32_t d = 0;; d++) {
+		bool a_last, b_last;
+
+		if (d == a->depth || d == b->depth) /* "\0" sorts before ";" */
+			return (d < a->depth) - (d < b->depth);
+		a_last = d + 1 == a->depth;
+		b_last = d + 1 == b->depth;
+		if (a->frames[d] == b->frames[d] && a_last == b_last)
+			continue;
+		const unsigned char *la = (const unsigned char *)label_at(o->fl, a, d);
+		const unsigned char *lb = (const unsigned char *)label_at(o->fl, b, d);
+
+		while (*la && *la == *lb) {
+			la++;
+			lb++;
+		}
+		/* Past a label's end comes ';' or, after the last frame, the end. */
+		unsigned ca = *la ? *la : a_last ? 0 : ';';
+		unsigned cb = *lb ? *lb : b_last ? 0 : ';';
+
+		if (ca != cb || (*la || *lb))
+			return (int)ca - (int)cb;
+		if (a_last || b_last)
+			return (int)!a_last - (int)!b_last;
+	}
 }
 
 static void print_weight(FILE *out, double weight)
@@ -94,28 +159,31 @@ static void print_weight(FILE *out, double weight)
 int folded__write(const struct stacks *prof, unsigned label_flags, FILE *out)
 {
 	size_t n = stacks__stack_count(prof);
-	struct folded_line *lines = calloc(n ? n : 1, sizeof(*lines));
-	int err = 0;
+	uint32_t *order = calloc(n ? n : 1, sizeof(*order));
+	struct frame_labels fl;
+	struct line_order o = { prof, &fl };
+	int err = frame_labels__build(&fl, prof, label_flags);
 
-	if (!lines)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		lines[i].text = stack_text(prof, stacks__stack(prof, i), label_flags);
-		lines[i].weight = stacks__stack(prof, i)->weight;
-		if (!lines[i].text) {
-			err = -ENOMEM;
-			goto out;
-		}
+	if (err || !order) {
+		err = -ENOMEM;
+		goto out;
 	}
-	qsort(lines, n, sizeof(*lines), cmp_lines);
-	/* Equal labels are adjacent now: print each once with the summed weight. */
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, n, sizeof(*order), cmp_lines, &o);
+	/* Equal lines are adjacent now: print each once with the summed weight. */
 	for (size_t i = 0; i < n;) {
+		const struct stack_entry *st = stacks__stack(prof, order[i]);
 		double weight = 0;
 		size_t j = i;
 
-		for (; j < n && !strcmp(lines[j].text, lines[i].text); j++)
-			weight += lines[j].weight;
-		fputs(lines[i].text, out);
+		for (; j < n && !cmp_lines(&order[i], &order[j], &o); j++)
+			weight += stacks__stack(prof, order[j])->weight;
+		for (uint32_t d = 0; d < st->depth; d++) {
+			if (d)
+				fputc(';', out);
+			fputs(label_at(&fl, st, d), out);
+		}
 		fputc(' ', out);
 		print_weight(out, weight);
 		fputc('\n', out);
@@ -124,9 +192,8 @@ int folded__write(const struct stacks *prof, unsigned label_flags, FILE *out)
 	if (ferror(out))
 		err = -EIO;
 out:
-	for (size_t i = 0; i < n; i++)
-		free(lines[i].text);
-	free(lines);
+	frame_labels__free(&fl);
+	free(order);
 	return err;
 }
 
