@@ -49,13 +49,10 @@ static void usage(FILE *out)
  * formatted right away (while the strings are in cache) into an arena, then
  * written in input order: neighbouring lookups touch neighbouring functab
  * entries, _func records and pc tables, which for a table of tens of MB is
- * most of the cost. Every RELEASE_EVERY lookups the table's pages are
- * released: the sweep never goes back, and the kernel maps 64 KB around
- * every page touched, so this bounds our resident memory (measured on a
- * 38 MB pclntab: 10 MB instead of 21 MB, for 10% more time).
+ * most of the cost (gopclntab.c bounds the pages of the table it keeps
+ * resident as it goes).
  */
 #define BATCH 32768
-#define RELEASE_EVERY 2048
 
 struct batch {
 	struct item {
@@ -170,8 +167,6 @@ static int batch__flush(struct batch *b, struct gopclntab *tab, bool inlines)
 			err = arena__put(b, "\n", 1);
 		if (err)
 			return err;
-		if (k % RELEASE_EVERY == RELEASE_EVERY - 1)
-			gopclntab__release(tab);
 		b->off[b->item[k].idx] = start;
 		b->len[b->item[k].idx] = (uint32_t)(b->used - start);
 	}

@@ -87,9 +87,10 @@ const char *gopclntab__describe(const struct gopclntab *tab);
 
 /*
  * Drops the pages of the mapped file from our resident set (they stay in
- * the page cache and fault back in on the next lookup). Call it between
- * batches of lookups to keep the resident memory bounded whatever the
- * binary's size. Strings returned earlier stay valid.
+ * the page cache and fault back in on the next lookup). Lookups do it
+ * themselves every couple of thousand calls, so the resident memory stays
+ * bounded whatever the binary's size; call it when done with a table for a
+ * while. Strings returned earlier stay valid.
  */
 void gopclntab__release(struct gopclntab *tab);
 

@@ -221,6 +221,20 @@ int ksyms__load(const char *path, struct ksyms **out)
 			ks->syms[j++] = ks->syms[i];
 	}
 	ks->n = j;
+	/* The table lives as long as the recording: give back the slack of
+	 * the doubling (up to half of it; names are offsets, so the arena may
+	 * move). A failed shrink keeps the larger block. */
+	struct kent *syms = realloc(ks->syms, (ks->n ? ks->n : 1) * sizeof(*ks->syms));
+	char *arena = realloc(ks->arena, ks->arena_len ? ks->arena_len : 1);
+
+	if (syms) {
+		ks->syms = syms;
+		ks->cap = ks->n ? ks->n : 1;
+	}
+	if (arena) {
+		ks->arena = arena;
+		ks->arena_cap = ks->arena_len ? ks->arena_len : 1;
+	}
 	*out = ks;
 	return 0;
 }
