@@ -54,7 +54,7 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 30
 
-.PHONY: all static static-arm64 test unit fuzz bench demo demo-apiserver apiserver deps \
+.PHONY: all static static-arm64 test unit fuzz bench soak demo demo-apiserver apiserver deps \
 	test-deps clean vmlinux tests-build
 
 all: bpflame
@@ -219,6 +219,11 @@ bench: bpflame
 
 demo: bpflame
 	tools/demo.sh
+
+# Ten minutes of continuous recording (--interval) with memory sampled every
+# 10 s: fails if bpflame's RSS or BPF map memory grows (tools/soak.sh).
+soak: bpflame
+	tools/soak.sh
 
 # A real kube-apiserver (Debian's kubernetes 1.20 source), built once into
 # build/apiserver/; demo-apiserver starts, loads and profiles it.
