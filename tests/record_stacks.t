@@ -17,7 +17,7 @@
 #   rest allows for paths of slightly unequal cost.
 source "$(dirname "$0")/lib/record.sh"
 rec_setup
-tap_plan 7
+tap_plan 9
 
 PATHS=8192
 rec_spawn TREE "$FIX/bft_tree" 300
@@ -59,4 +59,17 @@ kept=$(sed -n 's/^  memory: .*; \([0-9]*\) distinct stacks kept.*/\1/p' "$TMP/tr
 t_num "${kept:-0}" '>=' "$seen" \
 	"the stack store kept ${kept:-no} distinct stacks, at least the distinct paths" ||
 	rec_diag tree
+
+# Continuous mode with as many stacks: every interval's counts map is
+# emptied for its next turn (listing thousands of keys once left most of
+# them behind), so the intervals add up to the samples the kernel took.
+iv=$TMP/iv.folded
+rec_cpu iv 8 "$TREE" -p "$TREE" -F 4999 --interval 4 -o "$iv"
+sum=0
+for f in "$TMP"/iv-*T*Z.folded; do sum=$((sum + $(fq total "$f"))); done
+m=$(rec_summary iv | sed -n 's/.*: \([0-9]*\) samples$/\1/p')
+t_is "$(sed -n 's/^  lost samples: \(.*\)$/\1/p' "$TMP/iv.err")" 0 \
+	"--interval 4: no sample lost" || rec_diag iv
+t_is "$sum" "${m:-missing}" "--interval 4: the intervals' files add up to the summary's samples" ||
+	rec_diag iv
 exit "$TAP_FAILED"

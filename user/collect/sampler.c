@@ -609,7 +609,7 @@ int sampler__poll(struct sampler *s, int timeout_ms)
  * concurrent insert is harmless). Returns 0 or -errno. */
 static int clear_map(int fd, size_t key_size)
 {
-	char *keys = NULL, *prev = NULL;
+	char *keys = NULL;
 	size_t n = 0, cap = 0;
 	int err = 0;
 
@@ -618,9 +618,19 @@ static int clear_map(int fd, size_t key_size)
 			err = -ENOMEM;
 			break;
 		}
-		if (bpf_map_get_next_key(fd, prev, keys + n * key_size))
+		/* The previous key by index, after the reserve: a pointer kept
+		 * from before would point into the old block once the array
+		 * moved, and the kernel then reads a freed (or, for a block
+		 * glibc had mmapped, unmapped: -EFAULT) key. That ended the
+		 * listing early: the counts map of an interval was not emptied
+		 * and its counts came back in later intervals (make soak: 29%
+		 * more samples in the files than the kernel took). */
+		if (bpf_map_get_next_key(fd, n ? keys + (n - 1) * key_size : NULL,
+					 keys + n * key_size)) {
+			if (errno != ENOENT)
+				err = -errno;
 			break;
-		prev = keys + n * key_size;
+		}
 		n++;
 	}
 	for (size_t i = 0; i < n; i++)
