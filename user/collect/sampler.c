@@ -605,9 +605,7 @@ int sampler__poll(struct sampler *s, int timeout_ms)
 	return n < 0 && n != -EINTR ? n : 0;
 }
 
-/* Deletes every key of a map nothing writes to (or one where losing a
- * concurrent insert is harmless). Returns 0 or -errno. */
-static int clear_map(int fd, size_t key_size)
+int sampler__clear_map(int fd, size_t key_size)
 {
 	char *keys = NULL;
 	size_t n = 0, cap = 0;
@@ -653,7 +651,7 @@ int sampler__rotate(struct sampler *s)
 	 * swapped; the closed interval's stacks are in either store. */
 	s->prev = s->cur;
 	memset(&s->cur, 0, sizeof(s->cur));
-	err = clear_map(bpf_map__fd(s->skel->maps.stacks_sent), sizeof(__u64));
+	err = sampler__clear_map(bpf_map__fd(s->skel->maps.stacks_sent), sizeof(__u64));
 	if (err)
 		return err;
 	/* The kernel waits for running programs before this returns. */
@@ -775,7 +773,7 @@ int sampler__drain(struct sampler *s, int (*cb)(void *ctx, const struct sampler_
 	}
 	if (s->closed >= 0) {
 		/* Empty the closed interval's map for its next turn. */
-		err = clear_map(counts_fd, sizeof(struct sample_key));
+		err = sampler__clear_map(counts_fd, sizeof(struct sample_key));
 		store_free(&s->prev);
 		s->closed = -1;
 	}

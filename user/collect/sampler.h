@@ -120,6 +120,10 @@ struct sampler;
  * *step (what failed). */
 int sampler__start(const struct sampler_opts *opts, struct sampler **out,
 		   enum sampler_step *step);
+/* Deletes every key of the BPF map fd (keys of key_size bytes) that nothing
+ * writes to, or where losing a concurrent insert is harmless. Returns 0 or
+ * -errno. (Exported for its unit test.) */
+int sampler__clear_map(int fd, size_t key_size);
 /* Sizes actually used, after the budget (for the summary and hints). */
 void sampler__sizes(const struct sampler *s, uint32_t *counts_entries, uint32_t *max_stacks,
 		    uint64_t *map_budget);
