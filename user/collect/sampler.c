@@ -387,22 +387,22 @@ static uint64_t map_memlock(int fd)
 	return bytes;
 }
 
-/* The memlock of the loaded maps: all of them, or only those whose sizes
- * are defaults the budget may shrink. */
-static uint64_t maps_memlock(const struct sampler *s, const struct sampler_opts *opts,
-			     bool shrinkable_only)
+/* The memlock of the loaded maps: all of them (opts NULL), or only those
+ * whose sizes are defaults the budget may shrink. */
+static uint64_t maps_memlock(const struct sampler *s, const struct sampler_opts *opts)
 {
 	const __typeof__(s->skel->maps) *m = &s->skel->maps;
 	struct bpf_map *map;
 	uint64_t bytes = 0;
 
 	bpf_object__for_each_map(map, s->skel->obj) {
-		bool shrinkable = (map == m->counts0 || map == m->counts1) ? !opts->counts_entries
-				  : map == m->stacks_sent ? !opts->max_stacks
-				  : (map == m->procs || map == m->go_text || map == m->gens) ? opts->all
-				  : false;
+		bool counted = !opts ||
+			       ((map == m->counts0 || map == m->counts1) ? !opts->counts_entries
+				: map == m->stacks_sent ? !opts->max_stacks
+				: (map == m->procs || map == m->go_text || map == m->gens) ? opts->all
+				: false);
 
-		if (bpf_map__fd(map) >= 0 && (shrinkable || !shrinkable_only))
+		if (bpf_map__fd(map) >= 0 && counted)
 			bytes += map_memlock(bpf_map__fd(map));
 	}
 	return bytes;
@@ -499,9 +499,9 @@ int sampler__start(const struct sampler_opts *opts, struct sampler **out,
 		err = load_object(s, opts, step);
 		if (err)
 			goto fail;
-		total = maps_memlock(s, opts, false);
+		total = maps_memlock(s, NULL);
 		if (total <= s->map_budget || load == BUDGET_LOADS ||
-		    !shrink_to_budget(s, opts, total, maps_memlock(s, opts, true)))
+		    !shrink_to_budget(s, opts, total, maps_memlock(s, opts)))
 			break;
 		profile_bpf__destroy(s->skel);
 		s->skel = NULL;
@@ -566,7 +566,6 @@ int sampler__stats(const struct sampler *s, struct sampler_stats *stats)
 {
 	int fd = bpf_map__fd(s->skel->maps.stats);
 	__u64 *values = calloc(s->ncpus_possible, sizeof(*values));
-	struct bpf_map *map;
 
 	if (!values)
 		return -ENOMEM;
@@ -591,10 +590,7 @@ int sampler__stats(const struct sampler *s, struct sampler_stats *stats)
 	stats->undelivered = s->undelivered;
 	stats->stacks = s->cur.n + s->prev.n;
 	stats->nevents = s->nevents_opened;
-	bpf_object__for_each_map(map, s->skel->obj) {
-		if (bpf_map__fd(map) >= 0)
-			stats->map_bytes += map_memlock(bpf_map__fd(map));
-	}
+	stats->map_bytes = maps_memlock(s, NULL);
 	return 0;
 }
 
