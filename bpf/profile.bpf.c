@@ -8,8 +8,8 @@
  * has not sent before to user space through the ring buffer (see
  * profile.h), and adds one count per (process image, user stack, kernel
  * stack, leaf_ret). Symbols, merging and output happen in user space, so
- * this path does little: one lookup to filter, two walks, two set lookups,
- * one count.
+ * this path does little: one lookup to filter, two walks, one count (the
+ * set of sent stacks is consulted only for a key not counted before).
  *
  * The user stack walker follows frame pointers (Go keeps them; so does C
  * built with -fno-omit-frame-pointer) inside one copy of USER_BLOCK_SIZE
@@ -114,10 +114,12 @@ struct {
 	__type(value, struct text_range);
 } go_text SEC(".maps");
 
-/* Per-CPU scratch: the stack being built and the user stack block (both too
- * big for the BPF stack). */
+/* Per-CPU scratch: the sample's two stacks, kept until the count shows
+ * whether they must be sent, and the user stack block (all too big for the
+ * BPF stack). */
 struct scratch {
-	struct stack_event ev;
+	struct stack_event user;
+	struct stack_event kern;
 	__u64 block[BLOCK_WORDS];
 };
 
@@ -280,7 +282,7 @@ static __always_inline int user_regs(struct bpf_perf_event_data *ctx, __u64 *ip,
 static __always_inline int walk_user(struct scratch *s, __u32 tgid, __u64 ip, __u64 sp, __u64 fp,
 				     __u64 *sp_word)
 {
-	struct stack_event *ev = &s->ev;
+	struct stack_event *ev = &s->user;
 	__u64 h = hash_start(tgid), len = USER_BLOCK_SIZE, base = sp;
 	__u32 n = 1, i;
 
@@ -370,12 +372,12 @@ static __always_inline __u64 sp_word_of_task(void)
 	return word;
 }
 
-/* Walks, sends and hashes the user stack into key. Returns 0 or a drop cause. */
+/* Walks the user stack into s->user and its hash into key (0: none).
+ * Returns 0 or a drop cause. */
 static __always_inline __u32 user_stack(struct bpf_perf_event_data *ctx, struct scratch *s,
 					struct sample_key *key)
 {
 	__u64 ip, sp, fp, word = 0;
-	__u32 drop;
 	int regs = unwinder_kernel ? -1 : user_regs(ctx, &ip, &sp, &fp);
 
 	if (regs == 1)
@@ -384,28 +386,38 @@ static __always_inline __u32 user_stack(struct bpf_perf_event_data *ctx, struct 
 		if (walk_user(s, key->tgid, ip, sp, fp, &word))
 			return STAT_DROP_USER_FAULT;
 	} else {
-		if (helper_stack(ctx, &s->ev, BPF_F_USER_STACK, key->tgid))
+		if (helper_stack(ctx, &s->user, BPF_F_USER_STACK, key->tgid))
 			return STAT_DROP_USER_FAULT;
-		if (!s->ev.nips)
+		if (!s->user.nips)
 			return 0;
 		word = sp_word_of_task();
 	}
-	drop = stack_send(&s->ev);
-	if (drop)
-		return drop;
-	key->user_stack = s->ev.hash;
-	key->leaf_ret = leaf_return(key->tgid, s->ev.ips[0], word);
+	key->user_stack = s->user.hash;
+	key->leaf_ret = leaf_return(key->tgid, s->user.ips[0], word);
 	return 0;
 }
 
-/* Adds the sample to the counts of the current interval. */
-static __always_inline void count_sample(void *counts_map, struct sample_key *key, __u64 period)
+/*
+ * Adds the sample to the counts of the current interval. A key already
+ * counted in this interval has had both its stacks sent (a key is inserted
+ * only after its stacks went out, and the set of sent stacks is cleared only
+ * with the switch to an empty counts map, see sampler__rotate), so the common
+ * case costs one lookup; only a new key goes through stack_send. Returns 0
+ * or a drop cause.
+ */
+static __always_inline __u32 count_sample(void *counts_map, struct scratch *s,
+					  struct sample_key *key, __u64 period)
 {
 	struct count_value *value, first = { .count = 1, .period_sum = period };
+	__u32 drop;
 	int err;
 
 	value = bpf_map_lookup_elem(counts_map, key);
 	if (!value) {
+		if (key->user_stack && (drop = stack_send(&s->user)))
+			return drop;
+		if (key->kern_stack && (drop = stack_send(&s->kern)))
+			return drop;
 		err = bpf_map_update_elem(counts_map, key, &first, BPF_NOEXIST);
 		if (!err) {
 			/* First count of this stack: remember the process's name
@@ -416,19 +428,18 @@ static __always_inline void count_sample(void *counts_map, struct sample_key *ke
 
 			BPF_CORE_READ_STR_INTO(&info.comm, task, group_leader, comm);
 			bpf_map_update_elem(&procs, &pkey, &info, BPF_NOEXIST);
-			return;
+			return 0;
 		}
-		if (err != -EEXIST) {
-			stat_inc(STAT_DROP_COUNTS_FULL);
-			return;
-		}
+		if (err != -EEXIST)
+			return STAT_DROP_COUNTS_FULL;
 		/* Another CPU inserted the same key first. */
 		value = bpf_map_lookup_elem(counts_map, key);
 		if (!value)
-			return;
+			return 0;
 	}
 	__sync_fetch_and_add(&value->count, 1);
 	__sync_fetch_and_add(&value->period_sum, period);
+	return 0;
 }
 
 SEC("perf_event")
@@ -459,17 +470,18 @@ int do_sample(struct bpf_perf_event_data *ctx)
 	gen = bpf_map_lookup_elem(&gens, &tgid);
 	key.gen = gen ? *gen : 0;
 	drop = user_stack(ctx, s, &key);
-	if (!drop) {
-		if (helper_stack(ctx, &s->ev, 0, 0))
+	/* A sample that interrupted user mode has no kernel stack: the helper
+	 * would find none. */
+	if (!drop && !CTX_USER_MODE(ctx_reg(ctx, CTX_MODE))) {
+		if (helper_stack(ctx, &s->kern, 0, 0))
 			drop = STAT_DROP_KERN_FAULT;
-		else if (s->ev.nips && !(drop = stack_send(&s->ev)))
-			key.kern_stack = s->ev.hash;
+		else
+			key.kern_stack = s->kern.hash;
 	}
-	if (drop) {
+	if (!drop)
+		drop = count_sample(counts_map, s, &key, ctx->sample_period);
+	if (drop)
 		stat_inc(drop);
-		return 0;
-	}
-	count_sample(counts_map, &key, ctx->sample_period);
 	return 0;
 }
 
