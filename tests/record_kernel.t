@@ -5,7 +5,7 @@
 # bpflame lose samples, and it reports them.
 source "$(dirname "$0")/lib/record.sh"
 rec_setup
-tap_plan 11
+tap_plan 12
 
 rec_spawn SYS "$FIX/bft_sys" 60
 out=$TMP/sys.folded
@@ -28,6 +28,11 @@ unknown=$(sort -u "$TMP/kframes" | comm -23 - "$TMP/kallsyms" | grep -v '^\[unkn
 nk=$(wc -l <"$TMP/kframes")
 t_num "$nk" '>=' 3 "several distinct kernel functions appear" || rec_diag sys "$out"
 t_is "$unknown" "" "every kernel frame name is a symbol of /proc/kallsyms"
+# bpflame reads only the kallsyms entries its addresses need (ksyms__load_for);
+# a missed one shows as [unknown]_[k].
+kunk=$(fq count "$out" '\[unknown\]_\[k\]')
+t_num "$(ratio "$kunk" "$kern")" '<' 1 \
+	"kernel frames resolve: [unknown] in $kunk of $kern kernel samples" || rec_diag sys "$out"
 
 # Root first: the read path from vfs_read down to the /proc formatter.
 if grep -qw do_task_stat "$TMP/kallsyms"; then

@@ -65,6 +65,24 @@ const char *errstr(int err)
 	return strerror(err);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t sort_unique_u64(uint64_t *v, size_t n)
+{
+	size_t j = 0;
+
+	qsort(v, n, sizeof(*v), cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		if (!j || v[i] != v[j - 1])
+			v[j++] = v[i];
+	return j;
+}
+
 int array_reserve(void *array, size_t *cap, size_t need, size_t elem)
 {
 	void **v = array, *p;

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define EXIT_USAGE 2
@@ -34,6 +35,9 @@ void util_set_quiet(bool quiet);
  * need * elem would overflow).
  */
 int array_reserve(void *array, size_t *cap, size_t need, size_t elem);
+
+/* Sorts v[0..n) ascending and drops duplicates; returns the new length. */
+size_t sort_unique_u64(uint64_t *v, size_t n);
 
 /* strerror() for a negative (or positive) errno value. */
 const char *errstr(int err);

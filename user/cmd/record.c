@@ -789,6 +789,8 @@ static int emit_profile(struct recording *rec, bool final, const char *why, doub
 {
 	struct model *m = model__new();
 	const char *type, *unit;
+	uint64_t *kernel_addrs;
+	size_t nkernel_addrs;
 	int err, ret = 1;
 
 	sampler__value_type(rec->sampler, &type, &unit);
@@ -802,6 +804,14 @@ static int emit_profile(struct recording *rec, bool final, const char *why, doub
 	}
 	model__set_time(m, (int64_t)rec->interval_start * 1000000000,
 			(int64_t)((now_s() - rec->interval_t0) * 1e9));
+	/* The kernel symbols of this drain's stacks only, not all of kallsyms. */
+	err = sampler__kernel_addrs(rec->sampler, &kernel_addrs, &nkernel_addrs);
+	err = err ?: resolver__load_kernel_symbols(rec->resolver, kernel_addrs, nkernel_addrs);
+	free(kernel_addrs);
+	if (err) {
+		p_err("out of memory");
+		goto out;
+	}
 	err = sampler__drain(rec->sampler, drain_one, &rec->drain);
 	if (err == -EINTR) {
 		p_err("interrupted again while reading the recording: no output written");
@@ -820,6 +830,15 @@ static int emit_profile(struct recording *rec, bool final, const char *why, doub
 		}
 		print_summary(rec->o, rec->sampler, &st, &rec->drain, seconds, why,
 			      rec->resolver);
+		/* Nothing reads the kernel side, the stack store or the symbol
+		 * tables any more (the model holds copies): release them before
+		 * the writers run, so their memory peaks are not added together
+		 * (kube-apiserver: the mapped pclntab alone is 8 MB resident). */
+		sampler__free(rec->sampler);
+		rec->sampler = NULL;
+		resolver__free(rec->resolver);
+		rec->resolver = NULL;
+		rec->drain.resolver = NULL;
 	}
 	if (!model__sample_count(m) && !rec->o->interval_s) {
 		if (rec->o->event == EVENT_CPU_CLOCK || rec->o->event == EVENT_TASK_CLOCK)
@@ -880,6 +899,13 @@ int cmd_record(int argc, char **argv)
 		goto cleanup;
 	catch_stop_signals();
 
+	/* Large arrays in their own mappings, returned when freed and grown in
+	 * place (mremap): glibc otherwise raises its mmap threshold after the
+	 * first large free and serves later large arrays from the heap, which
+	 * then stays at its high-water mark. A 10-minute soak (make soak) grew
+	 * by 37% this way, in one step, with no live memory growing; a one-shot
+	 * recording's peak holds the symbol tables freed before the writers. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	ret = 1;
 	if (resolver__new(NULL, &rec.resolver)) {
 		p_err("out of memory");
@@ -927,13 +953,6 @@ int cmd_record(int argc, char **argv)
 	start = now_s();
 	rec.interval_t0 = start;
 	if (o.interval_s) {
-		/* Each interval's model is freed after its outputs are written, but
-		 * glibc raises its mmap threshold after the first large free and
-		 * serves later large arrays from the heap, which then stays at its
-		 * high-water mark: a 10-minute soak (make soak) grew by 37% this
-		 * way, in one step, with no live memory growing. A fixed threshold
-		 * keeps large arrays in their own mappings, returned when freed. */
-		mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 		/* The first interval starts now, not when the outputs were
 		 * checked: name its files after this moment. */
 		for (int i = 0; i < o.noutputs; i++)

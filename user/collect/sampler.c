@@ -596,7 +596,7 @@ int sampler__stats(const struct sampler *s, struct sampler_stats *stats)
 
 int sampler__poll(struct sampler *s, int timeout_ms)
 {
-	int n = ring_buffer__poll(s->rb, timeout_ms);
+	int n = s->rb ? ring_buffer__poll(s->rb, timeout_ms) : 0; /* none after detach */
 
 	return n < 0 && n != -EINTR ? n : 0;
 }
@@ -693,9 +693,13 @@ void sampler__detach(struct sampler *s)
 		s->links[i] = NULL;
 	}
 	s->nevents = 0;
-	/* What the last programs sent. */
+	/* What the last programs sent; then nothing writes to the ring buffer
+	 * any more, and its mapping (twice its size, for the wrap-around) need
+	 * not stay resident through the drain. */
 	if (s->attached && s->rb)
 		ring_buffer__consume(s->rb);
+	ring_buffer__free(s->rb);
+	s->rb = NULL;
 	s->attached = false;
 }
 
@@ -723,6 +727,51 @@ static bool lookup_stack(const struct sampler *s, uint64_t hash, const uint64_t 
 	return true;
 }
 
+/* Appends the kernel addresses of the store to *v, deduplicating what it
+ * holds before it grows. Returns 0 or -ENOMEM. */
+static int store_kernel_addrs(const struct stack_store *st, uint64_t **v, size_t *n, size_t *cap)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		const struct stored_stack *ss = &st->v[i];
+
+		if (!(ss->flags & STACK_F_KERNEL))
+			continue;
+		/* Full: drop duplicates, and grow only if that freed under half
+		 * (so each address is sorted O(log n) times, not once per stack). */
+		if (*n + ss->n > *cap && *n)
+			*n = sort_unique_u64(*v, *n);
+		if (array_reserve(v, cap, *n + ss->n > *cap / 2 ? 2 * *n + ss->n : *n + ss->n,
+				  sizeof(**v)))
+			return -ENOMEM;
+		memcpy(*v + *n, st->ips + ss->first, ss->n * sizeof(**v));
+		*n += ss->n;
+	}
+	return 0;
+}
+
+int sampler__kernel_addrs(struct sampler *s, uint64_t **addrs, size_t *n)
+{
+	size_t cap = 0;
+	int err;
+
+	*addrs = NULL;
+	*n = 0;
+	if (s->rb)
+		ring_buffer__consume(s->rb);
+	/* Kept distinct as it fills, so it never holds the frames of every
+	 * stack at once (they share most of them). */
+	err = store_kernel_addrs(&s->cur, addrs, n, &cap);
+	err = err ?: store_kernel_addrs(&s->prev, addrs, n, &cap);
+	if (err) {
+		free(*addrs);
+		*addrs = NULL;
+		*n = 0;
+	}
+	if (*n)
+		*n = sort_unique_u64(*addrs, *n);
+	return err;
+}
+
 int sampler__drain(struct sampler *s, int (*cb)(void *ctx, const struct sampler_sample *sample),
 		   void *ctx)
 {
@@ -739,7 +788,8 @@ int sampler__drain(struct sampler *s, int (*cb)(void *ctx, const struct sampler_
 
 	if (s->attached && s->closed < 0)
 		return -EBUSY;
-	ring_buffer__consume(s->rb);
+	if (s->rb)
+		ring_buffer__consume(s->rb);
 	while (bpf_map_get_next_key(counts_fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;

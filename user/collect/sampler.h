@@ -152,6 +152,13 @@ uint32_t sampler__generation(const struct sampler *s, uint32_t tgid);
 /* Stops sampling tgid (a target that exited: its PID may be reused). */
 void sampler__forget_target(struct sampler *s, uint32_t tgid);
 void sampler__detach(struct sampler *s);
+/*
+ * The addresses of the kernel stacks the next sampler__drain() may deliver
+ * (a superset: every kernel stack of the store), sorted and distinct, in
+ * *addrs (malloc'd, the caller frees it). For reading only the kernel
+ * symbols needed. Returns 0 or -ENOMEM.
+ */
+int sampler__kernel_addrs(struct sampler *s, uint64_t **addrs, size_t *n);
 /* Calls cb for every aggregated stack; stops and returns cb's value if non-zero. */
 int sampler__drain(struct sampler *s, int (*cb)(void *ctx, const struct sampler_sample *sample),
 		   void *ctx);

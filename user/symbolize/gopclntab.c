@@ -321,10 +321,12 @@ static void img_drop(const struct gopclntab *t, uint64_t off, uint64_t len)
  * Every RELEASE_EVERY lookups the table's pages leave our resident set
  * (gopclntab__release): the kernel maps 64 KB around every page a lookup
  * touches, so a recording of a 110 MB kube-apiserver held 23 MB of it by
- * the end, and `bpflame symbolize` 21 MB of a 38 MB pclntab (10 MB with
- * this, for 10% more time: the pages come back from the page cache).
+ * the end. Resident pages of kube-apiserver at a recording's peak, and
+ * `bpflame symbolize` of 20,000 addresses, by this period: 256: 8.5 MB,
+ * 55 ms; 64: 4.2 MB, 95 ms; 16: 1.7 MB, 158 ms (the pages come back from
+ * the page cache). 64 halves the pages for a few tens of ms per recording.
  */
-#define RELEASE_EVERY 256
+#define RELEASE_EVERY 64
 
 /* Takes up to want bytes from the open's scan budget; returns what it got. */
 static uint64_t scan__take(struct gopclntab *t, uint64_t want)

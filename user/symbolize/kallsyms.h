@@ -12,6 +12,7 @@
 #ifndef BPFLAME_KALLSYMS_H
 #define BPFLAME_KALLSYMS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct ksyms;
@@ -35,7 +36,18 @@ struct ksym {
  */
 int ksyms__load(const char *path, struct ksyms **out);
 
-/* The symbol covering addr. Returns 0 and *sym, or -ENOENT below the first symbol. */
+/*
+ * Like ksyms__load, but keeps only the symbols that addrs[0..naddrs) (any
+ * order, duplicates allowed) fall in, plus an end mark after each, so that
+ * a lookup of another address gives that symbol or -ENOENT, never a wrong
+ * one. Memory is a few words per address, not the whole table (about 5 MB
+ * on a distribution kernel); the file is read twice. Same errors.
+ */
+int ksyms__load_for(const char *path, const uint64_t *addrs, size_t naddrs,
+		    struct ksyms **out);
+
+/* The symbol covering addr. Returns 0 and *sym, or -ENOENT below the first
+ * symbol (or, for a table of ksyms__load_for, outside the symbols kept). */
 int ksyms__find(const struct ksyms *ks, uint64_t addr, struct ksym *sym);
 
 /* Number of symbols kept (after merging aliases). */

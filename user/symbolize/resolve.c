@@ -17,6 +17,8 @@
 #include "targets.h"
 #include "util.h"
 
+#define KERNEL_SPACE_START (1ull << 63)
+
 /* One symbolized address. */
 struct addr_entry {
 	uint64_t addr;
@@ -113,8 +115,12 @@ static int function_of(struct model *m, const char *name, const char *file,
 
 static int kernel_mapping(struct resolver *r, uint32_t *mapping)
 {
+	/* The upper half of the address space: every kernel address of 64-bit
+	 * Linux (x86-64 and arm64, any paging depth) lies in it and no user
+	 * address does, so the mapping overlaps no process mapping in pprof. */
 	struct model_mapping map = {
-		.limit = UINT64_MAX, .kind = MAPPING_KERNEL, .has_functions = true,
+		.start = KERNEL_SPACE_START, .limit = UINT64_MAX, .kind = MAPPING_KERNEL,
+		.has_functions = true,
 	};
 	int err = 0;
 
@@ -130,6 +136,47 @@ static int kernel_mapping(struct resolver *r, uint32_t *mapping)
 	return 0;
 }
 
+/* Sets the summary's warning for a kallsyms that could not be read. */
+static void kernel_symbols_failed(struct resolver *r, int err)
+{
+	if (err == -EPERM)
+		snprintf(r->kernel_warning, sizeof(r->kernel_warning),
+			 "kernel symbols are hidden (kernel.kptr_restrict): kernel frames "
+			 "show as [unknown]");
+	else if (err)
+		snprintf(r->kernel_warning, sizeof(r->kernel_warning),
+			 "cannot read /proc/kallsyms (%s): kernel frames show as [unknown]",
+			 errstr(err));
+}
+
+int resolver__load_kernel_symbols(struct resolver *r, const uint64_t *addrs, size_t n)
+{
+	int err;
+
+	ksyms__free(r->ksyms);
+	r->ksyms = NULL;
+	r->ksyms_tried = true;
+	r->kernel_warning[0] = '\0';
+	if (!n)
+		return 0;
+	/* Return addresses are looked up one byte back (resolve_addr), and
+	 * which frames are returns is decided per frame: keep both. */
+	uint64_t *both = malloc(2 * n * sizeof(*both));
+
+	if (!both)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		both[2 * i] = addrs[i];
+		both[2 * i + 1] = addrs[i] - 1;
+	}
+	err = ksyms__load_for(NULL, both, 2 * n, &r->ksyms);
+	free(both);
+	if (err == -ENOMEM)
+		return err;
+	kernel_symbols_failed(r, err);
+	return 0;
+}
+
 static int symbolize_kernel(struct resolver *r, uint64_t pc, uint32_t *loc)
 {
 	struct model_line line = { 0 };
@@ -139,15 +186,7 @@ static int symbolize_kernel(struct resolver *r, uint64_t pc, uint32_t *loc)
 
 	if (!r->ksyms_tried) {
 		r->ksyms_tried = true;
-		err = ksyms__load(NULL, &r->ksyms);
-		if (err == -EPERM)
-			snprintf(r->kernel_warning, sizeof(r->kernel_warning),
-				 "kernel symbols are hidden (kernel.kptr_restrict): kernel frames "
-				 "show as [unknown]");
-		else if (err)
-			snprintf(r->kernel_warning, sizeof(r->kernel_warning),
-				 "cannot read /proc/kallsyms (%s): kernel frames show as [unknown]",
-				 errstr(err));
+		kernel_symbols_failed(r, ksyms__load(NULL, &r->ksyms));
 	}
 	err = kernel_mapping(r, &mapping);
 	if (err)

@@ -44,6 +44,15 @@ struct images *resolver__images(struct resolver *r);
  */
 int resolver__add(struct resolver *r, const struct sampler_sample *sample,
 		  const double *values);
+/*
+ * Reads the kernel symbols for addrs[0..n) (any order) now, in place of the
+ * whole table at the first kernel frame: the symbols kept are only the ones
+ * these addresses fall in (kallsyms.h), so the table costs kilobytes, not
+ * megabytes. A kernel address outside them resolves to no symbol. Call it
+ * before the samples that hold the addresses, again for each interval.
+ * Returns 0 or -ENOMEM; a kallsyms that cannot be read is the warning below.
+ */
+int resolver__load_kernel_symbols(struct resolver *r, const uint64_t *addrs, size_t n);
 /* A one-line warning for the summary when kernel symbols were unavailable, or NULL. */
 const char *resolver__kernel_warning(const struct resolver *r);
 
