@@ -21,12 +21,14 @@ t_is() {
 }
 
 # 1. folded -> pprof -> folded: every kind of frame, input sorted bytewise
-# as bpflame writes it.
+# as bpflame writes it; an inlined frame at the root (no frame to be inlined
+# into) keeps its marker.
 cat >"$TMP/in.folded" <<'F'
 app;[libc.so.6];main;q 1
 app;main;a;b_[i];c_[i];d 7
 app;main;a;b_[i];x_[k];y_[k] 3
 app;main;z 12
+i_[i];j 2
 svc;runtime.main;main.main;f;g_[i] 40
 F
 "$BPFLAME" convert "$TMP/in.folded" -o "$TMP/in.pb.gz" &&
@@ -74,7 +76,7 @@ total() { awk '{s += $NF} END {print s}' "$1"; }
 	2>"$TMP/mixed.err"
 t_is "$(total "$TMP/mixed.folded")" "$(( $(total "$TMP/in.folded") + $(total "$TMP/go.folded") ))" \
 	"merge of folded and pprof: the totals add up"
-t_is "$(grep -c "^bpflame: $TMP/in.folded: 63 samples\$\|^bpflame: $TMP/go.prof: $(total "$TMP/go.folded") samples\$" "$TMP/mixed.err")" 2 \
+t_is "$(grep -c "^bpflame: $TMP/in.folded: 65 samples\$\|^bpflame: $TMP/go.prof: $(total "$TMP/go.folded") samples\$" "$TMP/mixed.err")" 2 \
 	"the merge summary gives each input's total"
 # 4. --value: the cpu sample type is nanoseconds, 10 ms a sample at 100 Hz.
 "$BPFLAME" convert --value cpu "$TMP/go.prof" -o "$TMP/cpu.folded"

@@ -44,12 +44,16 @@ def folded_stacks(path, drop_process=True):
     stacks = collections.Counter()
     for line in open(path):
         stack, _, count = line.rstrip("\n").rpartition(" ")
-        frames = stack.split(";")[1 if drop_process else 0:]
+        frames = stack.split(";")
         out = []
-        for f in frames:
+        for i, f in enumerate(frames):
+            if i == 0 and drop_process:
+                continue
             if f.endswith("_[k]"):
                 f = f[:-4]
-            elif f.endswith("_[i]"):
+            elif f.endswith("_[i]") and i > 0:
+                # Inlined into the frame before it; the first frame of a
+                # line has none, and keeps "_[i]" as part of its name.
                 f = f[:-4] + " (inline)"
             if f == "[unknown]":
                 f = "<unknown>"  # no symbol and no mapped file ("[libc.so.6]" is the same)
