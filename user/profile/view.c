@@ -138,10 +138,30 @@ static int special_mapping(struct model *m, const char *file, uint8_t kind, uint
 	return err;
 }
 
-static int frame_function(struct model *m, const struct stack_frame *f, uint32_t *fn_id)
+/*
+ * The function of frame f. An inlined frame at the root of a stack has no
+ * frame to be inlined into: it becomes a frame of its own whose name keeps
+ * the "_[i]" (with_marker), so the folded text comes back as it was read.
+ */
+static int frame_function(struct model *m, const struct stack_frame *f, bool with_marker,
+			  uint32_t *fn_id)
 {
 	struct model_function fn = { 0 };
-	int err = model__cstring(m, f->name, &fn.name);
+	int err;
+
+	if (with_marker) {
+		size_t len = strlen(f->name);
+		char *name = malloc(len + sizeof("_[i]"));
+
+		if (!name)
+			return -ENOMEM;
+		memcpy(name, f->name, len);
+		memcpy(name + len, "_[i]", sizeof("_[i]"));
+		err = model__cstring(m, name, &fn.name);
+		free(name);
+	} else {
+		err = model__cstring(m, f->name, &fn.name);
+	}
 
 	if (!err)
 		err = model__cstring(m, f->file, &fn.file);
@@ -172,7 +192,8 @@ static int frames_location(struct from_ctx *c, const struct stacks *in, const ui
 	for (uint32_t i = to; !err && i-- > from && n < MODEL_MAX_LINES;) {
 		const struct stack_frame *f = stacks__frame(in, frames[i]);
 
-		err = frame_function(c->m, f, &lines[n].function);
+		err = frame_function(c->m, f, i == from && f->kind == FRAME_INLINED,
+				     &lines[n].function);
 		lines[n++].line = f->line;
 	}
 	return err ? err : model__location(c->m, mapping, 0, lines, n, loc);
