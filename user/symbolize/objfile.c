@@ -212,6 +212,10 @@ static int objfile__load(struct objfile *obj, Elf *elf, int fd)
 	/* Any failure of the Go reader means "not Go": ELF symbols remain. */
 	if (fd >= 0 && gopclntab__open(fd, &obj->go))
 		obj->go = NULL;
+	if (obj->go)
+		obj->sources[obj->nsources++] = gopclntab__symbolizer(obj->go);
+	if (obj->elf)
+		obj->sources[obj->nsources++] = elfsym__symbolizer(obj->elf);
 	return 0;
 }
 
@@ -427,10 +431,8 @@ int objfile__lookup(const struct objfile *obj, uint64_t vaddr, struct sym_frame 
 {
 	int n = 0;
 
-	if (obj->go)
-		n = gopclntab__lookup(obj->go, vaddr, out, max);
-	if (n <= 0 && obj->elf)
-		n = elfsym__lookup(obj->elf, vaddr, out, max);
+	for (int i = 0; i < obj->nsources && n <= 0; i++)
+		n = symbolizer_lookup(obj->sources[i], vaddr, out, max);
 	/* unresolved is newer than some symbolizers: never leave it unset. */
 	for (int i = 0; i < n; i++)
 		out[i].unresolved = false;

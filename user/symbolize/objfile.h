@@ -49,6 +49,10 @@ struct objfile {
 	int64_t mtime_ns;  /* they match (inode numbers get reused) */
 	struct gopclntab *go; /* NULL unless a Go binary */
 	struct elfsym *elf;   /* NULL if the file has no function symbol */
+	/* The symbol sources objfile__lookup asks, in order, through
+	 * symbolizer.h: Go's pclntab (it knows inlining), then ELF symbols. */
+	struct symbolizer *sources[2];
+	int nsources;
 	void *image;          /* the vDSO's copy, which elf reads; NULL for files */
 };
 
