@@ -17,6 +17,8 @@ run tools/bench-symbolize.sh /usr/bin/etcd
 # the closest stand-in for the binary bpflame is for, where a machine has it.
 kubectl=$(readlink -f "$(command -v kubectl 2>/dev/null)" 2>/dev/null || true)
 [ -n "$kubectl" ] && run tools/bench-symbolize.sh "$kubectl"
+# The recording bpflame is for, where `make apiserver` built it.
+[ -x build/apiserver/kube-apiserver ] && run tools/bench-apiserver.sh
 run tools/bench-svg.sh
 run tools/bench-report.sh
 exit $status
