@@ -12,7 +12,7 @@
 #include <string.h>
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
+#define WORD_PRIME 0x9e3779b97f4a7c15ULL /* 2^64 / golden ratio, odd */
 
 /* The finalizer of MurmurHash3 (fmix64): spreads every bit to the low ones. */
 static uint64_t mix64(uint64_t h)
@@ -25,16 +25,29 @@ static uint64_t mix64(uint64_t h)
 	return h;
 }
 
+/*
+ * Eight bytes a step (a byte-at-a-time FNV-1a was a third of `bpflame svg`'s
+ * time on a 29 MB folded profile of long Go names): each step is a
+ * bijection of the state for a given word, and mix64 spreads the result.
+ * The values depend on byte order; nothing stores or prints them.
+ */
 uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)
 {
 	const unsigned char *p = data;
-	uint64_t h = FNV_OFFSET ^ seed;
+	uint64_t h = FNV_OFFSET ^ seed ^ ((uint64_t)len * WORD_PRIME), w;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= FNV_PRIME;
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * WORD_PRIME;
+		h ^= h >> 32;
 	}
-	return mix64(h ^ len);
+	if (len) {
+		w = 0;
+		memcpy(&w, p, len);
+		h = (h ^ w) * WORD_PRIME;
+		h ^= h >> 32;
+	}
+	return mix64(h);
 }
 
 uint64_t hash_u64(uint64_t value, uint64_t seed)
