@@ -53,6 +53,32 @@ static void test_roundtrip_merge_sort(void)
 	stacks__free(prof);
 }
 
+/* Lines that share leading bytes with the one before but not whole frames,
+ * or all of its frames and more or fewer: the reused ids must be exactly
+ * those of frames whose text and end are the same. */
+static void test_shared_prefixes(void)
+{
+	struct stacks *prof = stacks__new();
+	char *out;
+
+	is_int(read_text(prof,
+			 "a;b;c 1\n"
+			 "a;b 2\n"     /* a prefix of the line before */
+			 "a;bc 4\n"    /* "a;b" again, but frame b is now bc */
+			 "a;bc;d 8\n"  /* the line before and one more frame */
+			 "a;b_[k] 16\n" /* same bytes as "a;b", another kind */
+			 "a;b 32\n"
+			 "ab;c 64\n",   /* "a" shares a byte, not a frame */
+			 false, NULL),
+	       0, "lines sharing prefixes read");
+	out = write_text(prof, LABEL_ANNOTATE);
+	is_str(out, "a;b 34\na;b;c 1\na;b_[k] 16\na;bc 4\na;bc;d 8\nab;c 64\n",
+	       "each line has its own frames");
+	free(out);
+	is_int(stacks__frame_count(prof), 7, "frames a b c bc d b_[k] ab (c shared)");
+	stacks__free(prof);
+}
+
 static void test_merge_by_label(void)
 {
 	struct stacks *prof = stacks__new();
@@ -212,6 +238,7 @@ static void test_util(void)
 int main(void)
 {
 	test_roundtrip_merge_sort();
+	test_shared_prefixes();
 	test_merge_by_label();
 	test_kinds();
 	test_separator_in_names();
