@@ -14,7 +14,9 @@
 # and wall time from the end of the window to the last output. The two
 # windows see different moments of the same load: the distinct stacks of the
 # bpflame window are printed, since bpflame's memory grows with them.
-# A report, never a test. Env: BENCH_SECONDS (30).
+# Then, where flamegraph.pl is at hand (FLAMEGRAPH_PL or PATH), `bpflame svg`
+# of the recorded folded file against flamegraph.pl of the same file, best of
+# 3 each. A report, never a test. Env: BENCH_SECONDS (30).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -58,3 +60,23 @@ echo "bpflame: peak $bp_peak KB (three outputs), $bp_wall wall for the whole" \
 echo "perf:    peak $pf_peak; perf script alone took $pf_post (no flame graph yet)"
 echo "ratio of peaks (perf record / bpflame): $(awk -v p="${pf_peak%% *}" -v b="$bp_peak" \
 	'BEGIN { if (p + 0 > 0 && b > 0) printf "%.2fx", p / b; else print "n/a" }')"
+
+fg=${FLAMEGRAPH_PL:-$(command -v flamegraph.pl 2>/dev/null || true)}
+if [ -n "$fg" ] && [ -s "$state/x.folded" ]; then
+	# best CMD...: the best wall time of 3 runs, in seconds.
+	best() {
+		local i t b=
+		for i in 1 2 3; do
+			/usr/bin/time -f %e -o "$state/best.time" "$@" >/dev/null 2>&1 || true
+			t=$(tail -1 "$state/best.time")
+			b=$(awk -v b="${b:-1e9}" -v t="$t" 'BEGIN { print (t < b) ? t : b }')
+		done
+		echo "$b"
+	}
+	bs=$(best ./bpflame svg "$state/x.folded" -o "$state/again.svg")
+	fs=$(best perl "$fg" "$state/x.folded")
+	echo "svg of the recorded folded file ($(du -m "$state/x.folded" | cut -f1) MB):" \
+		"bpflame $bs s, flamegraph.pl $fs s:" \
+		"$(awk -v b="$bs" -v f="$fs" 'BEGIN { if (b > 0) printf "%.1fx", f / b }')" \
+		"(wall, best of 3; /usr/bin/time has 10 ms steps)"
+fi
