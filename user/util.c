@@ -76,6 +76,8 @@ size_t sort_unique_u64(uint64_t *v, size_t n)
 {
 	size_t j = 0;
 
+	if (n < 2)
+		return n;
 	qsort(v, n, sizeof(*v), cmp_u64);
 	for (size_t i = 0; i < n; i++)
 		if (!j || v[i] != v[j - 1])

@@ -310,7 +310,8 @@ static int add_folded_stack(struct stacks *prof, struct prev_line *prev, char *s
 	prev->depth = depth;
 	if (array_reserve(&prev->text, &prev->text_cap, len, 1))
 		return -ENOMEM;
-	memcpy(prev->text, stack, len);
+	if (len) /* the "before" stack of a difffolded line may be empty */
+		memcpy(prev->text, stack, len);
 	prev->len = len;
 	return stacks__add_stack(prof, prev->ids, depth, weight);
 }

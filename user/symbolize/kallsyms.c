@@ -262,7 +262,8 @@ static void finish(struct ksyms *ks)
 {
 	unsigned int i, j;
 
-	qsort(ks->syms, ks->n, sizeof(*ks->syms), cmp_kent);
+	if (ks->n) /* an empty table has no array (qsort wants one) */
+		qsort(ks->syms, ks->n, sizeof(*ks->syms), cmp_kent);
 	/* One name per address: the first after sorting is the preferred one. */
 	for (i = 1, j = 1; i < ks->n; i++) {
 		if (ks->syms[i].addr != ks->syms[j - 1].addr)
