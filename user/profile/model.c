@@ -675,7 +675,9 @@ int model__merge(struct model *dst, const struct model *src)
 	if (!err) {
 		if (src->time_ns && (!dst->time_ns || src->time_ns < dst->time_ns))
 			dst->time_ns = src->time_ns;
-		dst->duration_ns += src->duration_ns;
+		/* A hostile profile's duration can be anything: saturate. */
+		if (__builtin_add_overflow(dst->duration_ns, src->duration_ns, &dst->duration_ns))
+			dst->duration_ns = src->duration_ns < 0 ? INT64_MIN : INT64_MAX;
 	}
 out:
 	free(r.strings);
