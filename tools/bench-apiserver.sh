@@ -28,7 +28,7 @@ if [ ! -x /usr/bin/time ]; then
 fi
 [ -x ./bpflame ] || { echo "bench-apiserver: ./bpflame not built" >&2; exit 1; }
 state=$(mktemp -d /tmp/bpflame-bench-api.XXXXXX)
-trap 'set +e; apiserver_stop "$state"; rm -rf "$state"' EXIT
+trap 'set +e; apiserver_stop "$state" 2>/dev/null; rm -rf "$state"' EXIT
 apiserver_start "$state"
 apiserver_load "$state" $((3 * secs + 120))
 sleep 2

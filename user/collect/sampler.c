@@ -6,10 +6,11 @@
  * duration, so the recording's kernel memory is bounded up front (about
  * 7.4 MB for one process with the defaults, 15.2 MB for -a --interval on 2
  * CPUs; sampler__stats() reports the memlock sum). The per-CPU part (the
- * scratch of the stack walk, about 5 KB, and the spare entries each
- * preallocated hash map keeps per CPU) grows with the CPUs; so the loaded
- * maps are measured against a budget (16 MB by default) and, when over it,
- * the maps whose sizes are defaults are shrunk and loaded once more.
+ * scratch of the stack walk, about 6 KB: two stacks and the user stack
+ * block; and the spare entries each preallocated hash map keeps per CPU)
+ * grows with the CPUs; so the loaded maps are measured against a budget
+ * (16 MB by default) and, when over it, the maps whose sizes are defaults
+ * are shrunk and loaded once more.
  * The stacks themselves live in user space, in a store of at most
  * max_stacks entries fed by the ring buffer. In continuous mode the store
  * is renewed at each interval (the kernel's set of sent hashes is cleared
