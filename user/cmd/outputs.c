@@ -69,9 +69,14 @@ int outputs__write(const struct model *m, const struct output_opts *o, const cha
 	struct stacks *view = NULL;
 	int ret = 0;
 
-	for (int i = 0; i < n; i++) {
-		int err;
+	/* Files first, stdout ("-") last: a pod's log (kubectl logs) holds both
+	 * streams, cut into chunks as the runtime reads them, so a "wrote" line
+	 * on stderr after stdout's data began could land inside a folded line. */
+	for (int k = 0; k < 2 * n; k++) {
+		int i = k % n, err;
 
+		if ((k < n) != (strcmp(paths[i], "-") != 0))
+			continue;
 		if (ret) {
 			out_file__abort(&outs[i]);
 			continue;

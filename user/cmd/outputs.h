@@ -27,8 +27,9 @@ struct output_opts {
 };
 
 /*
- * Writes m to each of the n outputs (opened with out_file__open), in order,
- * committing each; after a failure the rest are aborted. The label view is
+ * Writes m to each of the n outputs (opened with out_file__open), files in
+ * order, then stdout ("-"), so that no stderr line follows stdout's data;
+ * each is committed; after a failure the rest are aborted. The label view is
  * built once for folded and SVG outputs. Prints "wrote FILE" (p_info) and
  * errors. Returns 0 or 1.
  */
