@@ -74,8 +74,9 @@ int outputs__write(const struct model *m, const struct output_opts *o, const cha
 	 * on stderr after stdout's data began could land inside a folded line. */
 	for (int k = 0; k < 2 * n; k++) {
 		int i = k % n, err;
+		bool to_stdout = !strcmp(paths[i], "-");
 
-		if ((k < n) != (strcmp(paths[i], "-") != 0))
+		if (to_stdout != (k >= n)) /* first pass: files; second: stdout */
 			continue;
 		if (ret) {
 			out_file__abort(&outs[i]);

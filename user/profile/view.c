@@ -139,30 +139,30 @@ static int special_mapping(struct model *m, const char *file, uint8_t kind, uint
 }
 
 /*
- * The function of frame f. An inlined frame at the root of a stack has no
- * frame to be inlined into: it becomes a frame of its own whose name keeps
- * the "_[i]" (with_marker), so the folded text comes back as it was read.
+ * The function of frame id of in. An inlined frame at the root of a stack
+ * has no frame to be inlined into (root_inline): it becomes a frame of its
+ * own named by its annotated label ("NAME_[i]"), so the folded text comes
+ * back as it was read.
  */
-static int frame_function(struct model *m, const struct stack_frame *f, bool with_marker,
+static int frame_function(struct model *m, const struct stacks *in, uint32_t id, bool root_inline,
 			  uint32_t *fn_id)
 {
+	const struct stack_frame *f = stacks__frame(in, id);
 	struct model_function fn = { 0 };
 	int err;
 
-	if (with_marker) {
-		size_t len = strlen(f->name);
-		char *name = malloc(len + sizeof("_[i]"));
+	if (root_inline) {
+		int len = stacks__frame_label(in, id, LABEL_ANNOTATE, NULL, 0);
+		char *label = len < 0 ? NULL : malloc((size_t)len + 1);
 
-		if (!name)
+		if (!label)
 			return -ENOMEM;
-		memcpy(name, f->name, len);
-		memcpy(name + len, "_[i]", sizeof("_[i]"));
-		err = model__cstring(m, name, &fn.name);
-		free(name);
+		stacks__frame_label(in, id, LABEL_ANNOTATE, label, (size_t)len + 1);
+		err = model__cstring(m, label, &fn.name);
+		free(label);
 	} else {
 		err = model__cstring(m, f->name, &fn.name);
 	}
-
 	if (!err)
 		err = model__cstring(m, f->file, &fn.file);
 	fn.system_name = fn.name;
@@ -192,7 +192,7 @@ static int frames_location(struct from_ctx *c, const struct stacks *in, const ui
 	for (uint32_t i = to; !err && i-- > from && n < MODEL_MAX_LINES;) {
 		const struct stack_frame *f = stacks__frame(in, frames[i]);
 
-		err = frame_function(c->m, f, i == from && f->kind == FRAME_INLINED,
+		err = frame_function(c->m, in, frames[i], i == from && f->kind == FRAME_INLINED,
 				     &lines[n].function);
 		lines[n++].line = f->line;
 	}
