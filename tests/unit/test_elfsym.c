@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Unit tests of elfsym.h on real files: this test binary and libc, checked
- * against readelf and the dynamic loader, plus corrupted copies.
+ * Unit tests of elfsym.h and elffile.h on real files: this test binary and
+ * libc, checked against readelf and the dynamic loader, plus corrupted
+ * copies.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -272,6 +275,93 @@ static void test_segments_build_id(void)
 	close(fd);
 }
 
+/* A pointer the dynamic loader fills in: a RELATIVE relocation in a PIE. */
+static int (*volatile relocated_ptr)(int) = elfsym_global_fn;
+
+struct reloc_find {
+	uint64_t offset, addend;
+	unsigned count;
+	bool found;
+};
+
+static int count_reloc(uint64_t offset, uint64_t addend, void *arg)
+{
+	struct reloc_find *rf = arg;
+
+	rf->count++;
+	if (offset == rf->offset && addend == rf->addend)
+		rf->found = true;
+	return 0;
+}
+
+static int stop_at_first(uint64_t offset, uint64_t addend, void *arg)
+{
+	(*(unsigned *)arg)++;
+	return 7;
+}
+
+/* Sections, named symbols and relocations of this binary, against readelf
+ * and the loader's own addresses. */
+static void test_container(void)
+{
+	static const char *const names[] = { "elfsym_global_fn", "elfsym_after", "no_such_sym" };
+	char cmd[4200], line[4096], name[64];
+	unsigned long long addr = 0, off = 0, size = 0;
+	unsigned readelf_relocs = 0, stops = 0;
+	struct elf_section sec;
+	GElf_Ehdr eh;
+	struct reloc_find rf = { .offset = own_vaddr((const void *)&relocated_ptr),
+				  .addend = own_vaddr(elfsym_global_fn) };
+	uint64_t v[3];
+	int fd = open("/proc/self/exe", O_RDONLY);
+	Elf *elf;
+	FILE *p;
+
+	if (elf__open_fd(fd, &elf)) {
+		ok(0, "own executable opens");
+		return;
+	}
+	ok(gelf_getehdr(elf, &eh) && eh.e_type == ET_DYN,
+	   "the test binary is a PIE (Debian's default), so it has relocations to check");
+	snprintf(cmd, sizeof(cmd), "readelf -SW '%s'", own_exe);
+	p = popen(cmd, "r");
+	while (p && fgets(line, sizeof(line), p)) {
+		char *b = strchr(line, ']');
+
+		if (b && sscanf(b + 1, " %63s %*s %llx %llx %llx", name, &addr, &off, &size) == 4 &&
+		    !strcmp(name, ".text"))
+			break;
+	}
+	if (p)
+		pclose(p);
+	ok(elf__section(elf, ".text", &sec) == 0 && sec.type == SHT_PROGBITS && sec.addr == addr &&
+		   sec.offset == off && sec.size == size,
+	   ".text section: address, offset and size as readelf -S shows");
+	is_int(elf__section(elf, ".no_such_section", &sec), -ENOENT, "absent section: -ENOENT");
+
+	ok(elf__symbol_values(elf, names, 3, v, 1u << 20) == 0 &&
+		   v[0] == own_vaddr(elfsym_global_fn) && v[1] == own_vaddr(elfsym_after) && !v[2],
+	   "symbol values of .symtab: the loader's addresses, 0 for an absent name");
+	is_int(elf__symbol_values(elf, names, 3, v, 1), -E2BIG,
+	       "a symbol table above the bound: -E2BIG");
+
+	snprintf(cmd, sizeof(cmd), "readelf -rW '%s'", own_exe);
+	p = popen(cmd, "r");
+	while (p && fgets(line, sizeof(line), p))
+		readelf_relocs += strstr(line, "_RELATIVE") != NULL;
+	if (p)
+		pclose(p);
+	is_int(elf__relative_relocs(elf, count_reloc, &rf), 0, "relocations: all visited");
+	ok(readelf_relocs > 0 && rf.count == readelf_relocs,
+	   "RELATIVE relocations: %u, readelf -r shows %u", rf.count, readelf_relocs);
+	ok(rf.found, "the relocation of a function pointer: its address and the function's");
+	is_int(elf__relative_relocs(elf, stop_at_first, &stops), 7,
+	       "a visitor's non-zero return stops the walk and is returned");
+	is_int((int)stops, 1, "no relocation visited after the stop");
+	elf_end(elf);
+	close(fd);
+}
+
 static uint8_t *read_all(const char *path, size_t *size)
 {
 	struct stat st;
@@ -295,6 +385,10 @@ static int exercise(uint8_t *img, size_t size)
 	struct elfsym *es;
 	struct sym_frame f;
 	uint8_t id[ELF_BUILD_ID_MAX];
+	static const char *const names[] = { "main", "elfsym_after" };
+	uint64_t values[2];
+	struct elf_section sec;
+	struct reloc_find rf = { .count = 0 };
 	int n = 0;
 	Elf *elf;
 
@@ -303,6 +397,9 @@ static int exercise(uint8_t *img, size_t size)
 	if (elf__segments(elf, &segs) >= 0)
 		free(segs);
 	elf__build_id(elf, id, sizeof(id));
+	elf__section(elf, ".text", &sec);
+	elf__symbol_values(elf, names, 2, values, 1u << 20);
+	elf__relative_relocs(elf, count_reloc, &rf);
 	if (!elfsym__load(elf, &es)) {
 		n = (int)elfsym__count(es);
 		for (uint64_t a = 0; a < 0x100000; a += 0x1001)
@@ -369,6 +466,7 @@ int main(void)
 	test_own_binary();
 	test_libc();
 	test_segments_build_id();
+	test_container();
 	test_hostile();
 	return done_testing();
 }

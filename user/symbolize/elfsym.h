@@ -1,7 +1,6 @@
 /*
- * elfsym.h: native symbols of an ELF file through libelf, and the ELF facts
- * the loader needs to map runtime addresses to file addresses (PT_LOAD
- * segments, GNU build id).
+ * elfsym.h: native symbols of an ELF file through libelf (the container
+ * itself, segments and build ids, is elffile.h's).
  *
  * The symbol table holds the function symbols (STT_FUNC, STT_GNU_IFUNC) of
  * .symtab and .dynsym, sorted by address, names copied into one arena, so
@@ -19,51 +18,15 @@
 #ifndef BPFLAME_ELFSYM_H
 #define BPFLAME_ELFSYM_H
 
-#include <gelf.h>
-#include <libelf.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "elffile.h"
 #include "symbolizer.h"
 
 /* Per-file bounds: symbols kept and bytes of names. */
 #define ELFSYM_MAX_SYMS (1u << 21)
 #define ELFSYM_MAX_NAMES (64u << 20)
-
-/* A PT_LOAD program header. */
-struct elf_seg {
-	uint64_t offset, vaddr, filesz, memsz;
-	uint32_t flags; /* PF_R | PF_W | PF_X */
-};
-
-#define ELF_BUILD_ID_MAX 64
-
-/*
- * Opens an ELF file from fd (read-only, mapped; the fd must stay open until
- * elf_end()) or from a memory image (which must outlive the Elf). Returns 0
- * and *out, or -EINVAL if it is not a valid ELF file, or -ENOMEM.
- */
-int elf__open_fd(int fd, Elf **out);
-int elf__open_mem(void *image, size_t size, Elf **out);
-
-/*
- * The PT_LOAD segments of elf, in file order. Returns their count (0 if
- * none) and a malloc'd array in *out that the caller frees, or -EINVAL or
- * -ENOMEM. At most 256 are kept.
- */
-int elf__segments(Elf *elf, struct elf_seg **out);
-
-/*
- * Copies the GNU build id (NT_GNU_BUILD_ID, from PT_NOTE segments or, in
- * their absence, SHT_NOTE sections) into buf. Returns its length, -ENOENT if
- * there is none, or -E2BIG if it is longer than size.
- */
-int elf__build_id(Elf *elf, uint8_t *buf, size_t size);
-/*
- * Copies the Go build id (the Go linker's "Go" note, printable text) into
- * buf, NUL-terminated. Returns its length, -ENOENT or -E2BIG.
- */
-int elf__go_build_id(Elf *elf, char *buf, size_t size);
 
 struct elfsym;
 

@@ -2,9 +2,9 @@
 /*
  * gopclntab.c: the Go pclntab reader (format notes: go-pclntab.md of issue 3).
  *
- * The ELF file is parsed by hand: we need only section and program headers,
- * one symbol table pass and a few words of data, and hand parsing lets the
- * same code run on a caller's buffer (tests, fuzzer) and check every offset.
+ * The ELF container is read by elffile.h (libelf over the mapped image);
+ * this file decodes the table itself, reading the mapping directly with
+ * every offset checked.
  *
  * Open does bounded work: ELF headers, one pass over .symtab when present,
  * a scan of data segments for moduledata (stripped binaries) and, only when
@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elffile.h"
 #include "hashmap.h"
 #include "util.h"
 
@@ -38,12 +39,6 @@ enum pcln_ver {
 
 #define MAX_SEGS 64
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define PF_X_ 1
-#define PF_W_ 2
-#define PT_LOAD_ 1
-#define SHT_SYMTAB_ 2
-#define SHT_RELA_ 4
-#define SHT_NOBITS_ 8
 
 /* Bytes one open may examine in all its scans together: a sparse or huge
  * file must not cost minutes of CPU (a real pclntab is found within the
@@ -67,6 +62,7 @@ struct gopclntab {
 	struct symbolizer sym; /* first: the symbolizer interface */
 
 	const uint8_t *img; /* the whole file (or caller's buffer) */
+	Elf *elf;           /* over img, while open finds the table */
 	size_t img_len;
 	void *map; /* our mmap of img, NULL when the caller owns it */
 	size_t map_len;
@@ -173,6 +169,10 @@ static void bus__install(void)
 static void tab__fault(struct gopclntab *t)
 {
 	t->broken = true;
+	/* A fault inside libelf leaves its handle consistent: it faults only
+	 * reading the image, never while linking its own allocations. */
+	elf_end(t->elf);
+	t->elf = NULL;
 	free(t->pending);
 	t->pending = NULL;
 }
@@ -190,11 +190,6 @@ static uint32_t get32(const uint8_t *p, bool be)
 	if (be)
 		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-
-static uint16_t get16(const uint8_t *p, bool be)
-{
-	return be ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
 }
 
 static uint64_t get64(const uint8_t *p, bool be)
@@ -297,7 +292,7 @@ static bool vaddr_in_exec(const struct gopclntab *t, uint64_t va)
 	for (int i = 0; i < t->nsegs; i++) {
 		const struct seg *s = &t->segs[i];
 
-		if ((s->flags & PF_X_) && va >= s->vaddr && va - s->vaddr < s->filesz)
+		if ((s->flags & PF_X) && va >= s->vaddr && va - s->vaddr < s->filesz)
 			return true;
 	}
 	return false;
@@ -337,213 +332,77 @@ static uint64_t scan__take(struct gopclntab *t, uint64_t want)
 	return want;
 }
 
-/* ---- ELF ---- */
-
-struct elf {
-	const uint8_t *b;
-	size_t n;
-	bool be, is64;
-	uint16_t machine;
-	uint64_t shoff, phoff;
-	unsigned shnum, shentsize, phnum, phentsize, shstrndx;
-};
-
-struct shdr {
-	uint32_t name, type, link;
-	uint64_t addr, off, size, entsize;
-};
-
-static int elf__parse(struct elf *e, const uint8_t *b, size_t n)
-{
-	memset(e, 0, sizeof(*e));
-	if (n < 52 || memcmp(b, "\177ELF", 4) != 0)
-		return -ENOENT;
-	if ((b[4] != 1 && b[4] != 2) || (b[5] != 1 && b[5] != 2))
-		return -EINVAL;
-	e->b = b;
-	e->n = n;
-	e->is64 = b[4] == 2;
-	e->be = b[5] == 2;
-	e->machine = get16(b + 18, e->be);
-	if (e->is64) {
-		if (n < 64)
-			return -EINVAL;
-		e->phoff = get64(b + 32, e->be);
-		e->shoff = get64(b + 40, e->be);
-		e->phentsize = get16(b + 54, e->be);
-		e->phnum = get16(b + 56, e->be);
-		e->shentsize = get16(b + 58, e->be);
-		e->shnum = get16(b + 60, e->be);
-		e->shstrndx = get16(b + 62, e->be);
-	} else {
-		e->phoff = get32(b + 28, e->be);
-		e->shoff = get32(b + 32, e->be);
-		e->phentsize = get16(b + 42, e->be);
-		e->phnum = get16(b + 44, e->be);
-		e->shentsize = get16(b + 46, e->be);
-		e->shnum = get16(b + 48, e->be);
-		e->shstrndx = get16(b + 50, e->be);
-	}
-	/* Headers that do not fit are ignored rather than fatal: the pclntab
-	 * may still be found by scanning what is there. */
-	if (e->shentsize < (e->is64 ? 64u : 40u) ||
-	    !range_ok(e->shoff, (uint64_t)e->shnum * e->shentsize, n))
-		e->shnum = 0;
-	if (e->phentsize < (e->is64 ? 56u : 32u) ||
-	    !range_ok(e->phoff, (uint64_t)e->phnum * e->phentsize, n))
-		e->phnum = 0;
-	return 0;
-}
-
-static void elf__shdr(const struct elf *e, unsigned i, struct shdr *s)
-{
-	const uint8_t *p = e->b + e->shoff + (uint64_t)i * e->shentsize;
-
-	s->name = get32(p, e->be);
-	s->type = get32(p + 4, e->be);
-	if (e->is64) {
-		s->addr = get64(p + 16, e->be);
-		s->off = get64(p + 24, e->be);
-		s->size = get64(p + 32, e->be);
-		s->link = get32(p + 40, e->be);
-		s->entsize = get64(p + 56, e->be);
-	} else {
-		s->addr = get32(p + 12, e->be);
-		s->off = get32(p + 16, e->be);
-		s->size = get32(p + 20, e->be);
-		s->link = get32(p + 24, e->be);
-		s->entsize = get32(p + 36, e->be);
-	}
-}
-
-/* True if the NUL-terminated string at strtab offset off equals want. */
-static bool strtab_eq(const struct elf *e, const struct shdr *strtab, uint64_t off,
-		      const char *want)
-{
-	size_t n = strlen(want) + 1;
-
-	if (strtab->type == SHT_NOBITS_ || !range_ok(strtab->off, strtab->size, e->n) ||
-	    !range_ok(off, n, strtab->size))
-		return false;
-	return memcmp(e->b + strtab->off + off, want, n) == 0;
-}
-
-/* Finds a section by name; returns its index or -1. */
-static int elf__find_section(const struct elf *e, const char *name, struct shdr *out)
-{
-	struct shdr strtab;
-
-	if (!e->shnum || e->shstrndx >= e->shnum)
-		return -1;
-	elf__shdr(e, e->shstrndx, &strtab);
-	for (unsigned i = 0; i < e->shnum; i++) {
-		elf__shdr(e, i, out);
-		if (strtab_eq(e, &strtab, out->name, name))
-			return (int)i;
-	}
-	return -1;
-}
+/* ---- the ELF container (elffile.h reads it) ---- */
 
 /* Symbols of .symtab that the reader wants; value 0 = absent. */
 struct go_syms {
 	uint64_t text, pclntab, epclntab, gofunc;
 };
 
-/* Reads the wanted symbols; a symbol table past the budget is skipped. */
-static void elf__go_syms(struct gopclntab *t, const struct elf *e, struct go_syms *gs)
+static void go_syms__read(Elf *elf, struct go_syms *gs)
 {
-	struct shdr sym = { 0 }, str;
-	uint64_t esz = e->is64 ? 24 : 16, n;
+	static const char *const names[] = { "runtime.text", "runtime.pclntab",
+					     "runtime.epclntab", "go:func.*", "go.func.*" };
+	uint64_t v[ARRAY_LEN(names)];
 
 	memset(gs, 0, sizeof(*gs));
-	for (unsigned i = 0; i < e->shnum; i++) {
-		elf__shdr(e, i, &sym);
-		if (sym.type == SHT_SYMTAB_)
-			break;
-		sym.type = 0;
-	}
-	if (sym.type != SHT_SYMTAB_ || sym.link >= e->shnum || !range_ok(sym.off, sym.size, e->n))
+	if (elf__symbol_values(elf, names, ARRAY_LEN(names), v, SYMTAB_MAX))
 		return;
-	elf__shdr(e, sym.link, &str);
-	if (!range_ok(str.off, str.size, e->n))
-		return;
-	n = sym.size / esz;
-	if (n > SYMTAB_MAX || scan__take(t, sym.size) < sym.size)
-		return;
-	for (uint64_t i = 0; i < n; i++) {
-		const uint8_t *p = e->b + sym.off + i * esz;
-		uint32_t name = get32(p, e->be);
-		uint64_t value = e->is64 ? get64(p + 8, e->be) : get32(p + 4, e->be);
-		const uint8_t *s;
-
-		/* Cheap filter first: every wanted name starts with "runtime." or "go". */
-		if (name >= str.size)
-			continue;
-		s = e->b + str.off + name;
-		if (s[0] == 'r') {
-			if (strtab_eq(e, &str, name, "runtime.text"))
-				gs->text = value;
-			else if (strtab_eq(e, &str, name, "runtime.pclntab"))
-				gs->pclntab = value;
-			else if (strtab_eq(e, &str, name, "runtime.epclntab"))
-				gs->epclntab = value;
-		} else if (s[0] == 'g') {
-			if (strtab_eq(e, &str, name, "go:func.*") ||
-			    strtab_eq(e, &str, name, "go.func.*"))
-				gs->gofunc = value;
-		}
-	}
+	gs->text = v[0];
+	gs->pclntab = v[1];
+	gs->epclntab = v[2];
+	gs->gofunc = v[3] ? v[3] : v[4];
 }
 
-static void elf__load_segs(const struct elf *e, struct gopclntab *t)
+static void segs__load(struct gopclntab *t, Elf *elf)
 {
-	for (unsigned i = 0; i < e->phnum && t->nsegs < MAX_SEGS; i++) {
-		const uint8_t *p = e->b + e->phoff + (uint64_t)i * e->phentsize;
-		struct seg s;
-		uint32_t type = get32(p, e->be);
+	struct elf_seg *es;
+	int n = elf__segments(elf, &es);
 
-		if (type != PT_LOAD_)
-			continue;
-		if (e->is64) {
-			s.flags = get32(p + 4, e->be);
-			s.off = get64(p + 8, e->be);
-			s.vaddr = get64(p + 16, e->be);
-			s.filesz = get64(p + 32, e->be);
-		} else {
-			s.off = get32(p + 4, e->be);
-			s.vaddr = get32(p + 8, e->be);
-			s.filesz = get32(p + 16, e->be);
-			s.flags = get32(p + 24, e->be);
-		}
+	for (int i = 0; i < n && t->nsegs < MAX_SEGS; i++) {
+		struct seg s = { es[i].vaddr, es[i].offset, es[i].filesz, es[i].flags };
+
 		/* Clip to the file: a truncated file keeps what it has. */
-		if (s.off >= e->n)
+		if (s.off >= t->img_len)
 			continue;
-		if (s.filesz > e->n - s.off)
-			s.filesz = e->n - s.off;
+		if (s.filesz > t->img_len - s.off)
+			s.filesz = t->img_len - s.off;
 		if (s.filesz == 0 || s.vaddr + s.filesz < s.vaddr)
 			continue;
 		t->segs[t->nsegs++] = s;
 	}
+	if (n > 0)
+		free(es);
 }
 
-/* R_*_RELATIVE of the RELA machines Go supports; 0 if unknown. */
-static uint32_t rela_relative_type(uint16_t machine)
+/* What one pass over the RELATIVE relocations looks for: the addends of
+ * the words [va, va + n*w) into vals, or (want != 0) the first word whose
+ * addend is want, into found. */
+struct rela_scan {
+	struct gopclntab *t;
+	uint64_t va;
+	unsigned n, w;
+	uint64_t *vals;
+	uint64_t want, found;
+};
+
+static int rela__visit(uint64_t off, uint64_t addend, void *arg)
 {
-	switch (machine) {
-	case 62: /* x86-64 */
-		return 8;
-	case 183: /* aarch64 */
-		return 1027;
-	case 21: /* ppc64 */
-		return 22;
-	case 22: /* s390 */
-		return 12;
-	case 243: /* riscv */
-	case 258: /* loongarch */
-		return 3;
-	default:
-		return 0;
+	struct rela_scan *rs = arg;
+
+	/* An Elf64_Rela is 24 bytes of the file. */
+	if (scan__take(rs->t, 24) < 24)
+		return 1;
+	if (rs->want) {
+		if (addend == rs->want) {
+			rs->found = off;
+			return 1;
+		}
+	} else if (off >= rs->va && off - rs->va < (uint64_t)rs->n * rs->w &&
+		   (off - rs->va) % rs->w == 0) {
+		rs->vals[(off - rs->va) / rs->w] = addend;
 	}
+	return 0;
 }
 
 /*
@@ -553,39 +412,14 @@ static uint32_t rela_relative_type(uint16_t machine)
  * addend is want and returns its address in *found. Linear in .rela.dyn,
  * within the scan budget.
  */
-static void rela__scan(struct gopclntab *t, const struct elf *e, uint64_t va, unsigned n,
-		       unsigned w, uint64_t *vals, uint64_t want, uint64_t *found)
+static void rela__scan(struct gopclntab *t, Elf *elf, uint64_t va, unsigned n, unsigned w,
+		       uint64_t *vals, uint64_t want, uint64_t *found)
 {
-	uint32_t rtype = rela_relative_type(e->machine);
-	struct shdr s;
+	struct rela_scan rs = { t, va, n, w, vals, want, 0 };
 
-	if (!rtype || !e->is64)
-		return;
-	for (unsigned i = 0; i < e->shnum; i++) {
-		elf__shdr(e, i, &s);
-		if (s.type != SHT_RELA_ || !range_ok(s.off, s.size, e->n))
-			continue;
-		if (scan__take(t, s.size) < s.size)
-			return;
-		for (uint64_t k = 0; k + 24 <= s.size; k += 24) {
-			const uint8_t *p = e->b + s.off + k;
-			uint64_t off = get64(p, e->be);
-			uint64_t info = get64(p + 8, e->be);
-			uint64_t add = get64(p + 16, e->be);
-
-			if ((uint32_t)info != rtype)
-				continue;
-			if (want) {
-				if (add == want) {
-					*found = off;
-					return;
-				}
-			} else if (off >= va && off - va < (uint64_t)n * w &&
-				   (off - va) % w == 0) {
-				vals[(off - va) / w] = add;
-			}
-		}
-	}
+	elf__relative_relocs(elf, rela__visit, &rs);
+	if (found)
+		*found = rs.found;
 }
 
 /* ---- pclntab header ---- */
@@ -774,7 +608,7 @@ static int pcln__scan(struct gopclntab *t)
 		const uint8_t *b = t->img + s->off;
 		uint64_t len;
 
-		if (s->flags & PF_X_)
+		if (s->flags & PF_X)
 			continue;
 		/* Past the budget we give up rather than scan a huge file. */
 		len = scan__take(t, s->filesz);
@@ -805,8 +639,7 @@ static int pcln__scan(struct gopclntab *t)
  * slices of its tables (1.16+). Reads words [0, nwords) into md, applying
  * RELATIVE relocations where the file holds 0. Returns 0 or -ENOENT.
  */
-static int moduledata__find(struct gopclntab *t, const struct elf *e, uint64_t *md,
-			    unsigned nwords)
+static int moduledata__find(struct gopclntab *t, Elf *elf, uint64_t *md, unsigned nwords)
 {
 	unsigned w = t->ptrsize;
 	uint64_t want[3] = { t->pcln_vaddr, t->pcln_vaddr + t->funcnametab,
@@ -819,7 +652,7 @@ static int moduledata__find(struct gopclntab *t, const struct elf *e, uint64_t *
 		const struct seg *s = &t->segs[i];
 		const uint8_t *b = t->img + s->off;
 
-		if (!(s->flags & PF_W_))
+		if (!(s->flags & PF_W))
 			continue;
 		if (scan__take(t, s->filesz) < s->filesz)
 			return -ENOENT;
@@ -838,30 +671,30 @@ static int moduledata__find(struct gopclntab *t, const struct elf *e, uint64_t *
 		}
 	}
 	/* lld-linked PIE: the pointers are relocations with 0 in the file. */
-	if (!e || !e->is64)
+	if (!elf)
 		return -ENOENT;
-	rela__scan(t, e, 0, 0, w, NULL, want[0], &at);
+	rela__scan(t, elf, 0, 0, w, NULL, want[0], &at);
 	if (!at)
 		return -ENOENT;
 	memset(md, 0, nwords * sizeof(*md));
-	rela__scan(t, e, at, nwords, w, md, 0, NULL);
+	rela__scan(t, elf, at, nwords, w, md, 0, NULL);
 	if (md[0] != want[0] || md[1] != want[1] || md[4] != want[2])
 		return -ENOENT;
 	return 0;
 }
 
 /* Go 1.13+ binaries carry .go.buildinfo: "\xff Go buildinf:" 16-aligned. */
-static bool has_buildinfo(const struct gopclntab *t, const struct elf *e)
+static bool has_buildinfo(const struct gopclntab *t, Elf *elf)
 {
 	static const char magic[] = "\xff Go buildinf:";
-	struct shdr s;
+	struct elf_section s;
 
-	if (e && elf__find_section(e, ".go.buildinfo", &s) >= 0)
+	if (elf && elf__section(elf, ".go.buildinfo", &s) == 0)
 		return true;
 	for (int i = 0; i < t->nsegs; i++) {
 		const struct seg *sg = &t->segs[i];
 
-		if (!(sg->flags & PF_W_))
+		if (!(sg->flags & PF_W))
 			continue;
 		/* It sits at the start of the first writable segment. */
 		for (uint64_t o = 0; o + 16 <= sg->filesz && o < 4096; o += 16)
@@ -872,11 +705,11 @@ static bool has_buildinfo(const struct gopclntab *t, const struct elf *e)
 	return false;
 }
 
-static int text_sect_addr(const struct elf *e, uint64_t *addr)
+static int text_sect_addr(Elf *elf, uint64_t *addr)
 {
-	struct shdr s;
+	struct elf_section s;
 
-	if (elf__find_section(e, ".text", &s) < 0)
+	if (elf__section(elf, ".text", &s))
 		return -ENOENT;
 	*addr = s.addr;
 	return 0;
@@ -897,7 +730,7 @@ static const char *ver_name(enum pcln_ver v)
 }
 
 /* Resolves runtime.text and the funcdata base, in the documented order of trust. */
-static void pcln__resolve_bases(struct gopclntab *t, const struct elf *e, const struct go_syms *gs)
+static void pcln__resolve_bases(struct gopclntab *t, Elf *elf, const struct go_syms *gs)
 {
 	uint64_t md[41] = { 0 }, hdr_text = t->text_start, text = 0;
 	unsigned gofunc_word = t->ver == VER_118 ? 38 : 40;
@@ -905,7 +738,7 @@ static void pcln__resolve_bases(struct gopclntab *t, const struct elf *e, const 
 	const char *text_src = "none";
 
 	if (t->ver >= VER_118)
-		have_md = moduledata__find(t, e, md, 41) == 0;
+		have_md = moduledata__find(t, elf, md, 41) == 0;
 
 	if (gs->text) {
 		text = gs->text;
@@ -916,15 +749,15 @@ static void pcln__resolve_bases(struct gopclntab *t, const struct elf *e, const 
 	} else if (hdr_text) {
 		text = hdr_text;
 		text_src = "header";
-	} else if (e && t->ver >= VER_116) {
+	} else if (elf && t->ver >= VER_116) {
 		uint64_t v[1] = { 0 };
 
 		/* PIE with the header's textStart left to a relocation. */
-		rela__scan(t, e, t->pcln_vaddr + 8 + 2 * t->ptrsize, 1, t->ptrsize, v, 0, NULL);
+		rela__scan(t, elf, t->pcln_vaddr + 8 + 2 * t->ptrsize, 1, t->ptrsize, v, 0, NULL);
 		if (v[0]) {
 			text = v[0];
 			text_src = "relocation";
-		} else if (text_sect_addr(e, &text) == 0) {
+		} else if (text_sect_addr(elf, &text) == 0) {
 			text_src = ".text";
 		}
 	}
@@ -951,7 +784,7 @@ static void pcln__resolve_bases(struct gopclntab *t, const struct elf *e, const 
 	} else {
 		/* 1.12-1.15 trees use slot 4 and parentPc; older ones differ, and
 		 * only 1.13+ has buildinfo to tell them apart. */
-		t->inline_ok = has_buildinfo(t, e);
+		t->inline_ok = has_buildinfo(t, elf);
 		t->inl_slot = 4;
 	}
 	snprintf(t->desc, sizeof(t->desc),
@@ -993,27 +826,21 @@ static struct gopclntab *tab__new(const void *buf, size_t len)
 	return t;
 }
 
-/* Opens the ELF image in t->img; on error the caller frees t. */
-static int tab__open_elf(struct gopclntab *t)
+/* Finds the pclntab of the ELF image in t->img through elf. */
+static int tab__find_pclntab(struct gopclntab *t, Elf *elf)
 {
-	struct elf e;
 	struct go_syms gs;
-	struct shdr s;
+	struct elf_section s;
 	int err;
 
-	err = elf__parse(&e, t->img, t->img_len);
-	if (err)
-		return err;
-	elf__load_segs(&e, t);
-	elf__go_syms(t, &e, &gs);
-
-	err = -ENOENT;
-	if (elf__find_section(&e, ".gopclntab", &s) >= 0 ||
-	    elf__find_section(&e, ".data.rel.ro.gopclntab", &s) >= 0) {
-		if (s.type == SHT_NOBITS_ || !range_ok(s.off, s.size, t->img_len))
+	segs__load(t, elf);
+	go_syms__read(elf, &gs);
+	if (elf__section(elf, ".gopclntab", &s) == 0 ||
+	    elf__section(elf, ".data.rel.ro.gopclntab", &s) == 0) {
+		if (s.type == SHT_NOBITS || !range_ok(s.offset, s.size, t->img_len))
 			return -EINVAL;
 		t->pcln_vaddr = s.addr;
-		err = pcln__parse_header(t, t->img + s.off, s.size);
+		err = pcln__parse_header(t, t->img + s.offset, s.size);
 	} else if (gs.pclntab) {
 		err = pcln__at_vaddr(t, gs.pclntab, gs.epclntab);
 	} else {
@@ -1021,8 +848,25 @@ static int tab__open_elf(struct gopclntab *t)
 	}
 	if (err)
 		return err;
-	pcln__resolve_bases(t, &e, &gs);
+	pcln__resolve_bases(t, elf, &gs);
 	return 0;
+}
+
+/* Opens the ELF image in t->img; on error the caller frees t. The Elf lives
+ * only while the table is found (t->elf, so a fault can end it). */
+static int tab__open_elf(struct gopclntab *t)
+{
+	int err;
+
+	if (t->img_len < SELFMAG || memcmp(t->img, ELFMAG, SELFMAG))
+		return -ENOENT;
+	err = elf__open_mem(t->img, t->img_len, &t->elf);
+	if (err)
+		return err;
+	err = tab__find_pclntab(t, t->elf);
+	elf_end(t->elf);
+	t->elf = NULL;
+	return err;
 }
 
 /* tab__open_elf() under the SIGBUS guard: -EIO if the file shrank. */
