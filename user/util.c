@@ -72,6 +72,33 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+size_t uvarint_put(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	do {
+		p[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	return n;
+}
+
+size_t uvarint_get(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	for (size_t i = 0; i < UVARINT_MAX && p + i < end; i++) {
+		if (i == UVARINT_MAX - 1 && p[i] > 1)
+			return 0; /* more than 64 bits */
+		x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80)) {
+			*v = x;
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
 size_t sort_unique_u64(uint64_t *v, size_t n)
 {
 	size_t j = 0;

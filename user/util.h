@@ -36,6 +36,14 @@ void util_set_quiet(bool quiet);
  */
 int array_reserve(void *array, size_t *cap, size_t need, size_t elem);
 
+/* LEB128 varints (protobuf's, and the stack store's): at most 10 bytes. */
+#define UVARINT_MAX 10
+/* Writes v at p; returns the bytes written. */
+size_t uvarint_put(uint8_t *p, uint64_t v);
+/* Reads one varint of [p, end) into *v; returns the bytes read, 0 if it is
+ * truncated or longer than 64 bits. */
+size_t uvarint_get(const uint8_t *p, const uint8_t *end, uint64_t *v);
+
 /* Sorts v[0..n) ascending and drops duplicates; returns the new length. */
 size_t sort_unique_u64(uint64_t *v, size_t n);
 

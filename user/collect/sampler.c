@@ -119,21 +119,64 @@ const char *sampler_step__describe(enum sampler_step step)
 	}
 }
 
-/* User space's stack store: stacks by hash, ips in one array. */
+/*
+ * User space's stack store: stacks by hash, their addresses in one byte
+ * array, each address as the zigzag varint of its difference to the one
+ * before (0 before the first). A frame's caller is mostly in the same
+ * binary, a few MB away: about 4 bytes a frame instead of 8, and the store
+ * is the largest thing a recording holds while it symbolizes.
+ */
 struct stored_stack {
 	uint64_t hash;
-	uint32_t first; /* index into ips */
-	uint32_t n;
-	uint32_t flags; /* STACK_F_* */
+	uint32_t first; /* offset in bytes */
+	uint16_t n;     /* addresses */
+	uint16_t flags; /* STACK_F_* */
 };
 
 struct stack_store {
 	struct hmap set;
 	struct stored_stack *v;
 	size_t n, cap;
-	uint64_t *ips;
-	size_t nips, ips_cap;
+	uint8_t *bytes;
+	size_t nbytes, bytes_cap;
 };
+
+/* Appends the n addresses of ips to the store's bytes; returns the offset
+ * they start at in *first, or -ENOMEM (also past 4 GB of stacks). */
+static int store_encode(struct stack_store *st, const uint64_t *ips, uint32_t n,
+			uint32_t *first)
+{
+	uint64_t prev = 0;
+
+	if (st->nbytes + (size_t)n * UVARINT_MAX > UINT32_MAX ||
+	    array_reserve(&st->bytes, &st->bytes_cap, st->nbytes + (size_t)n * UVARINT_MAX, 1))
+		return -ENOMEM;
+	*first = (uint32_t)st->nbytes;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t d = ips[i] - prev;
+
+		/* zigzag: small differences either way take few bytes */
+		st->nbytes += uvarint_put(st->bytes + st->nbytes,
+					  d << 1 ^ (uint64_t)-(int64_t)(d >> 63));
+		prev = ips[i];
+	}
+	return 0;
+}
+
+/* Decodes stored stack ss of st into out (MAX_STACK_DEPTH entries). */
+static void store_decode(const struct stack_store *st, const struct stored_stack *ss,
+			 uint64_t *out)
+{
+	const uint8_t *p = st->bytes + ss->first, *end = st->bytes + st->nbytes;
+	uint64_t prev = 0, z;
+
+	for (uint32_t i = 0; i < ss->n; i++) {
+		/* The store wrote these bytes itself: they always decode. */
+		p += uvarint_get(p, end, &z);
+		prev += z >> 1 ^ (uint64_t)-(int64_t)(z & 1);
+		out[i] = prev;
+	}
+}
 
 struct find_ctx {
 	const struct stack_store *st;
@@ -161,7 +204,7 @@ static void store_free(struct stack_store *st)
 {
 	hmap__free(&st->set);
 	free(st->v);
-	free(st->ips);
+	free(st->bytes);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -193,7 +236,8 @@ static int on_stack_event(void *ctx, void *data, size_t size)
 	struct stack_store *st = &s->cur;
 	struct stack_event ev;
 	struct find_ctx fc = { st, 0 };
-	uint32_t idx;
+	uint64_t ips[MAX_STACK_DEPTH];
+	uint32_t idx, first;
 	uint64_t h;
 
 	if (size < offsetof(struct stack_event, ips))
@@ -208,17 +252,18 @@ static int on_stack_event(void *ctx, void *data, size_t size)
 	 * (the drain counts samples of the missing stacks as undelivered). */
 	if (!hmap__find(&st->set, h, stored_equal, &fc, &idx) || st->n >= s->max_stacks)
 		return 0;
+	/* The ring buffer's record is 8-byte aligned, its ips need not be. */
+	memcpy(ips, (const char *)data + offsetof(struct stack_event, ips),
+	       ev.nips * sizeof(uint64_t));
 	if (array_reserve(&st->v, &st->cap, st->n + 1, sizeof(*st->v)) ||
-	    array_reserve(&st->ips, &st->ips_cap, st->nips + ev.nips, sizeof(*st->ips)))
+	    store_encode(st, ips, ev.nips, &first))
 		return -ENOMEM;
 	if (hmap__insert(&st->set, h, st->n))
 		return -ENOMEM;
-	memcpy(st->ips + st->nips, (const char *)data + offsetof(struct stack_event, ips),
-	       ev.nips * sizeof(uint64_t));
 	st->v[st->n++] = (struct stored_stack){
-		.hash = ev.hash, .first = st->nips, .n = ev.nips, .flags = ev.flags
+		.hash = ev.hash, .first = first, .n = (uint16_t)ev.nips,
+		.flags = (uint16_t)ev.flags,
 	};
-	st->nips += ev.nips;
 	return 0;
 }
 
@@ -704,10 +749,12 @@ void sampler__detach(struct sampler *s)
 	s->attached = false;
 }
 
-/* The stack under hash, from either store; false if it never arrived. */
-static bool lookup_stack(const struct sampler *s, uint64_t hash, const uint64_t **ips,
-			 uint32_t *n, bool *truncated)
+/* The stack under hash, from either store, decoded into buf
+ * (MAX_STACK_DEPTH entries); false if it never arrived. */
+static bool lookup_stack(const struct sampler *s, uint64_t hash, uint64_t *buf,
+			 const uint64_t **ips, uint32_t *n, bool *truncated)
 {
+	const struct stack_store *from = &s->cur;
 	const struct stored_stack *st;
 
 	*ips = NULL;
@@ -715,14 +762,15 @@ static bool lookup_stack(const struct sampler *s, uint64_t hash, const uint64_t 
 	*truncated = false;
 	if (!hash)
 		return true;
-	st = store_find(&s->cur, hash);
-	if (st) {
-		*ips = s->cur.ips + st->first;
-	} else if ((st = store_find(&s->prev, hash))) {
-		*ips = s->prev.ips + st->first;
-	} else {
-		return false;
+	st = store_find(from, hash);
+	if (!st) {
+		from = &s->prev;
+		st = store_find(from, hash);
 	}
+	if (!st)
+		return false;
+	store_decode(from, st, buf);
+	*ips = buf;
 	*n = st->n;
 	*truncated = st->flags & STACK_F_TRUNCATED;
 	return true;
@@ -744,7 +792,7 @@ static int store_kernel_addrs(const struct stack_store *st, uint64_t **v, size_t
 		if (array_reserve(v, cap, *n + ss->n > *cap / 2 ? 2 * *n + ss->n : *n + ss->n,
 				  sizeof(**v)))
 			return -ENOMEM;
-		memcpy(*v + *n, st->ips + ss->first, ss->n * sizeof(**v));
+		store_decode(st, ss, *v + *n);
 		*n += ss->n;
 	}
 	return 0;
@@ -784,6 +832,7 @@ int sampler__drain(struct sampler *s, int (*cb)(void *ctx, const struct sampler_
 	struct proc_info info;
 	struct proc_key pkey;
 	struct sampler_sample sample;
+	uint64_t user_ips[MAX_STACK_DEPTH], kern_ips[MAX_STACK_DEPTH];
 	void *prev = NULL;
 	int err = 0;
 
@@ -797,9 +846,9 @@ int sampler__drain(struct sampler *s, int (*cb)(void *ctx, const struct sampler_
 		if (bpf_map_lookup_elem(counts_fd, &key, &value))
 			continue;
 		memset(&sample, 0, sizeof(sample));
-		if (!lookup_stack(s, key.user_stack, &sample.user_ips, &sample.nuser,
+		if (!lookup_stack(s, key.user_stack, user_ips, &sample.user_ips, &sample.nuser,
 				  &sample.user_truncated) ||
-		    !lookup_stack(s, key.kern_stack, &sample.kern_ips, &sample.nkern,
+		    !lookup_stack(s, key.kern_stack, kern_ips, &sample.kern_ips, &sample.nkern,
 				  &sample.kern_truncated)) {
 			s->undelivered += value.count;
 			continue;

@@ -51,14 +51,9 @@ static void put_raw(struct buf *b, const void *data, size_t len)
 
 static void put_varint(struct buf *b, uint64_t v)
 {
-	uint8_t tmp[10];
-	size_t n = 0;
+	uint8_t tmp[UVARINT_MAX];
 
-	do {
-		tmp[n++] = (v & 0x7f) | (v > 0x7f ? 0x80 : 0);
-		v >>= 7;
-	} while (v);
-	put_raw(b, tmp, n);
+	put_raw(b, tmp, uvarint_put(tmp, v));
 }
 
 static void put_tag(struct buf *b, unsigned field, unsigned wire)
@@ -269,23 +264,12 @@ struct rd {
 
 static int get_varint(struct rd *r, uint64_t *v)
 {
-	uint64_t x = 0;
+	size_t n = uvarint_get(r->p, r->end, v);
 
-	for (unsigned shift = 0; shift < 70; shift += 7) {
-		uint8_t byte;
-
-		if (r->p >= r->end)
-			return -EBADMSG;
-		byte = *r->p++;
-		if (shift == 63 && byte > 1)
-			return -EBADMSG; /* more than 64 bits */
-		x |= (uint64_t)(byte & 0x7f) << shift;
-		if (!(byte & 0x80)) {
-			*v = x;
-			return 0;
-		}
-	}
-	return -EBADMSG;
+	if (!n)
+		return -EBADMSG;
+	r->p += n;
+	return 0;
 }
 
 /* One field: its number, and either a varint value or a sub-reader. */

@@ -45,8 +45,15 @@ struct model {
 	struct hmap sample_set;
 	uint32_t *loc_pool;
 	size_t nloc_pool, loc_pool_cap;
+	/* Label sets, each stored once (every sample of a recording has one of a
+	 * few: its process's pid and comm), and shared by the samples. */
 	struct model_label *label_pool;
 	size_t nlabel_pool, label_pool_cap;
+	struct label_run {
+		uint32_t first, n;
+	} *label_runs;
+	size_t nlabel_runs, label_runs_cap;
+	struct hmap label_run_set;
 	double *values; /* ntypes per sample */
 	size_t values_cap;
 };
@@ -84,6 +91,8 @@ void model__free(struct model *m)
 	hmap__free(&m->sample_set);
 	free(m->loc_pool);
 	free(m->label_pool);
+	free(m->label_runs);
+	hmap__free(&m->label_run_set);
 	free(m->values);
 	free(m);
 }
@@ -381,6 +390,59 @@ int model__location(struct model *m, uint32_t mapping, uint64_t addr,
 
 /* --- samples --- */
 
+static bool label_equal(const struct model_label *a, const struct model_label *b)
+{
+	return a->key == b->key && a->str == b->str && a->num == b->num &&
+	       a->num_unit == b->num_unit;
+}
+
+static bool label_run_equal(const void *ctx, uint32_t i)
+{
+	const struct key *k = ctx;
+	const struct label_run *r = &k->m->label_runs[i];
+	const struct model_label *labels = k->p;
+
+	if (r->n != k->len)
+		return false;
+	for (uint32_t d = 0; d < r->n; d++) {
+		if (!label_equal(&k->m->label_pool[r->first + d], &labels[d]))
+			return false;
+	}
+	return true;
+}
+
+/* The pool position of this label set, added if new. Returns 0 or -ENOMEM. */
+static int intern_labels(struct model *m, const struct model_label *labels, uint32_t n,
+			 uint64_t h, uint32_t *first)
+{
+	struct key k = { m, labels, n, NULL, 0 };
+	uint32_t i;
+
+	if (!hmap__find(&m->label_run_set, h, label_run_equal, &k, &i)) {
+		*first = m->label_runs[i].first;
+		return 0;
+	}
+	if (m->nlabel_pool + n > UINT32_MAX ||
+	    array_reserve(&m->label_pool, &m->label_pool_cap, m->nlabel_pool + n,
+			  sizeof(*m->label_pool)) ||
+	    array_reserve(&m->label_runs, &m->label_runs_cap, m->nlabel_runs + 1,
+			  sizeof(*m->label_runs)) ||
+	    hmap__insert(&m->label_run_set, h, (uint32_t)m->nlabel_runs))
+		return -ENOMEM;
+	for (uint32_t d = 0; d < n; d++) {
+		m->label_pool[m->nlabel_pool + d] = (struct model_label){
+			.key = labels[d].key, .str = labels[d].str,
+			.num = labels[d].num, .num_unit = labels[d].num_unit,
+		};
+	}
+	*first = (uint32_t)m->nlabel_pool;
+	m->label_runs[m->nlabel_runs++] = (struct label_run){ *first, n };
+	m->nlabel_pool += n;
+	return 0;
+}
+
+/* Samples are equal with the same locations and the same label set, which
+ * is stored once: comparing its position is enough. */
 static bool sample_equal(const void *ctx, uint32_t i)
 {
 	const struct key *k = ctx;
@@ -389,16 +451,15 @@ static bool sample_equal(const void *ctx, uint32_t i)
 	return s->nlocs == k->len && s->nlabels == k->len2 &&
 	       (!k->len || !memcmp(&k->m->loc_pool[s->first_loc], k->p,
 				   k->len * sizeof(uint32_t))) &&
-	       (!k->len2 || !memcmp(&k->m->label_pool[s->first_label], k->p2,
-				    k->len2 * sizeof(struct model_label)));
+	       (!k->len2 || s->first_label == *(const uint32_t *)k->p2);
 }
 
 int model__add_sample(struct model *m, const uint32_t *locs, uint32_t nlocs,
 		      const struct model_label *labels, uint32_t nlabels, const double *values)
 {
-	struct key k = { m, locs, nlocs, labels, nlabels };
-	uint64_t h = hash_bytes(locs, nlocs * sizeof(*locs), nlocs);
-	uint32_t i;
+	uint64_t h = hash_bytes(locs, nlocs * sizeof(*locs), nlocs), hl = nlabels;
+	uint32_t i, first_label = 0;
+	struct key k = { m, locs, nlocs, &first_label, nlabels };
 
 	if (!m->ntypes)
 		return -EINVAL;
@@ -411,42 +472,32 @@ int model__add_sample(struct model *m, const uint32_t *locs, uint32_t nlocs,
 
 		if (l->key >= m->nstrings || l->str >= m->nstrings || l->num_unit >= m->nstrings)
 			return -EINVAL;
-		h = hash_u64(((uint64_t)l->key << 32) ^ l->str, hash_u64(l->num ^ l->num_unit, h));
+		hl = hash_u64(((uint64_t)l->key << 32) ^ l->str, hash_u64(l->num ^ l->num_unit, hl));
 	}
+	if (nlabels && intern_labels(m, labels, nlabels, hl, &first_label))
+		return -ENOMEM;
+	h = hash_u64(h, hl);
 	if (!hmap__find(&m->sample_set, h, sample_equal, &k, &i)) {
 		for (size_t v = 0; v < m->ntypes; v++)
 			m->values[i * m->ntypes + v] += values[v];
 		return 0;
 	}
-	if (m->nloc_pool + nlocs > UINT32_MAX || m->nlabel_pool + nlabels > UINT32_MAX ||
+	if (m->nloc_pool + nlocs > UINT32_MAX ||
 	    array_reserve(&m->samples, &m->samples_cap, m->nsamples + 1, sizeof(*m->samples)) ||
 	    array_reserve(&m->values, &m->values_cap, (m->nsamples + 1) * m->ntypes,
 			  sizeof(*m->values)) ||
 	    array_reserve(&m->loc_pool, &m->loc_pool_cap, m->nloc_pool + nlocs,
 			  sizeof(*m->loc_pool)) ||
-	    array_reserve(&m->label_pool, &m->label_pool_cap, m->nlabel_pool + nlabels,
-			  sizeof(*m->label_pool)) ||
 	    hmap__insert(&m->sample_set, h, m->nsamples))
 		return -ENOMEM;
 	if (nlocs)
 		memcpy(&m->loc_pool[m->nloc_pool], locs, nlocs * sizeof(*locs));
-	/* Labels are copied whole (padding included) so that memcmp compares them. */
-	for (uint32_t d = 0; d < nlabels; d++) {
-		struct model_label *l = &m->label_pool[m->nlabel_pool + d];
-
-		memset(l, 0, sizeof(*l));
-		l->key = labels[d].key;
-		l->str = labels[d].str;
-		l->num = labels[d].num;
-		l->num_unit = labels[d].num_unit;
-	}
 	memcpy(&m->values[m->nsamples * m->ntypes], values, m->ntypes * sizeof(*values));
 	m->samples[m->nsamples] = (struct model_sample){
 		.first_loc = m->nloc_pool, .nlocs = nlocs,
-		.first_label = m->nlabel_pool, .nlabels = nlabels,
+		.first_label = first_label, .nlabels = nlabels,
 	};
 	m->nloc_pool += nlocs;
-	m->nlabel_pool += nlabels;
 	m->nsamples++;
 	return 0;
 }

@@ -12,6 +12,7 @@
  *   locations  address and mapping (kept even when nothing resolves them)
  *              plus the lines of their inline chain, innermost first
  *   samples    locations leaf first, one value per sample type, labels
+ *              (each distinct label set stored once, shared by its samples)
  *
  * plus sample types, period, time, duration and comments. Identical samples
  * (same locations and labels) are merged on insert by adding their values.
