@@ -945,7 +945,7 @@ int cmd_record(int argc, char **argv)
 		goto cleanup;
 	}
 	for (const char *const *n = sampler__notices(rec.sampler); *n; n++)
-		p_info("note: %s", *n);
+		p_warn("%s", *n);
 	images__set_generations(resolver__images(rec.resolver), generation_of, rec.sampler);
 	/* Where each target's Go code is, so frameless Go leaves keep their caller. */
 	images__each_go_text(resolver__images(rec.resolver), set_go_text_one, rec.sampler);

@@ -776,8 +776,13 @@ static bool lookup_stack(const struct sampler *s, uint64_t hash, uint64_t *buf,
 	return true;
 }
 
-/* Appends the kernel addresses of the store to *v, deduplicating what it
- * holds before it grows. Returns 0 or -ENOMEM. */
+/*
+ * Appends the kernel addresses of the store's stacks to *v. Stacks share
+ * most of their frames, so when *v is full its duplicates are dropped
+ * first, and it doubles only if that freed less than half of it: each
+ * address is sorted O(log n) times, and *v stays within about twice the
+ * distinct addresses. Returns 0 or -ENOMEM.
+ */
 static int store_kernel_addrs(const struct stack_store *st, uint64_t **v, size_t *n, size_t *cap)
 {
 	for (size_t i = 0; i < st->n; i++) {
@@ -785,13 +790,12 @@ static int store_kernel_addrs(const struct stack_store *st, uint64_t **v, size_t
 
 		if (!(ss->flags & STACK_F_KERNEL))
 			continue;
-		/* Full: drop duplicates, and grow only if that freed under half
-		 * (so each address is sorted O(log n) times, not once per stack). */
-		if (*n + ss->n > *cap && *n)
+		if (*n + ss->n > *cap) {
 			*n = sort_unique_u64(*v, *n);
-		if (array_reserve(v, cap, *n + ss->n > *cap / 2 ? 2 * *n + ss->n : *n + ss->n,
-				  sizeof(**v)))
-			return -ENOMEM;
+			if (*n + ss->n > *cap / 2 &&
+			    array_reserve(v, cap, 2 * (*n + ss->n), sizeof(**v)))
+				return -ENOMEM;
+		}
 		store_decode(st, ss, *v + *n);
 		*n += ss->n;
 	}

@@ -127,8 +127,10 @@ int sampler__clear_map(int fd, size_t key_size);
 /* Sizes actually used, after the budget (for the summary and hints). */
 void sampler__sizes(const struct sampler *s, uint32_t *counts_entries, uint32_t *max_stacks,
 		    uint64_t *map_budget);
-/* Notices from sampler__start() about optional kernel features this kernel
- * lacks (one line each, NULL-terminated; the caller prints them). */
+/* Notices from sampler__start(): what makes this recording less than it
+ * asked for (an optional kernel feature missing, the map memory budget
+ * exceeded). One line each, NULL-terminated; the caller prints them as
+ * warnings, which -q does not hide. */
 const char *const *sampler__notices(const struct sampler *s);
 int sampler__stats(const struct sampler *s, struct sampler_stats *stats);
 /* Moves new stacks from the ring buffer to the store, waiting up to

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* elffile.c: the ELF container, read through libelf (see elffile.h). */
 #include "elffile.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* elfsym.c: function symbols of .symtab and .dynsym (see elfsym.h). */
 #include "elfsym.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* kallsyms.c: kernel symbols from /proc/kallsyms (see kallsyms.h). */
 #include "kallsyms.h"
 
 #include <errno.h>

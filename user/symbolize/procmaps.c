@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* procmaps.c: /proc/PID/maps parsed and searched (see procmaps.h). */
 #include "procmaps.h"
 
 #include <errno.h>
