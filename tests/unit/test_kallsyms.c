@@ -5,12 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kallsyms.h"
 #include "tap.h"
 
-static char tmp_path[] = "/tmp/test_kallsyms.XXXXXX";
+/* The synthetic kallsyms files: a memfd, by its /proc path, so that nothing
+ * is left in /tmp when a test aborts (a sanitizer report ends it at once). */
+static char tmp_path[64];
 
 static int load_text(const char *text, struct ksyms **ks)
 {
@@ -257,17 +260,17 @@ static void test_real_filtered(void)
 
 int main(void)
 {
-	int fd = mkstemp(tmp_path);
+	int fd = memfd_create("test_kallsyms", 0);
 
 	if (fd < 0)
 		return 1;
-	close(fd);
+	snprintf(tmp_path, sizeof(tmp_path), "/proc/self/fd/%d", fd);
 	test_synthetic();
 	test_filtered("file order", synthetic);
 	test_filtered("reversed file", synthetic_reversed);
 	test_filtered_errors();
 	test_real();
 	test_real_filtered();
-	unlink(tmp_path);
+	close(fd);
 	return done_testing();
 }
