@@ -236,7 +236,6 @@ static int on_stack_event(void *ctx, void *data, size_t size)
 	struct stack_store *st = &s->cur;
 	struct stack_event ev;
 	struct find_ctx fc = { st, 0 };
-	uint64_t ips[MAX_STACK_DEPTH];
 	uint32_t idx, first;
 	uint64_t h;
 
@@ -252,11 +251,14 @@ static int on_stack_event(void *ctx, void *data, size_t size)
 	 * (the drain counts samples of the missing stacks as undelivered). */
 	if (!hmap__find(&st->set, h, stored_equal, &fc, &idx) || st->n >= s->max_stacks)
 		return 0;
-	/* The ring buffer's record is 8-byte aligned, its ips need not be. */
-	memcpy(ips, (const char *)data + offsetof(struct stack_event, ips),
-	       ev.nips * sizeof(uint64_t));
+	/* Ring buffer records are 8-byte aligned, and so are the ips in one. */
+	_Static_assert(offsetof(struct stack_event, ips) % sizeof(uint64_t) == 0,
+		       "stack_event.ips is 8-byte aligned");
 	if (array_reserve(&st->v, &st->cap, st->n + 1, sizeof(*st->v)) ||
-	    store_encode(st, ips, ev.nips, &first))
+	    store_encode(st,
+			 (const uint64_t *)((const char *)data +
+					    offsetof(struct stack_event, ips)),
+			 ev.nips, &first))
 		return -ENOMEM;
 	if (hmap__insert(&st->set, h, st->n))
 		return -ENOMEM;

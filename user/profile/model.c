@@ -441,25 +441,31 @@ static int intern_labels(struct model *m, const struct model_label *labels, uint
 	return 0;
 }
 
-/* Samples are equal with the same locations and the same label set, which
- * is stored once: comparing its position is enough. */
+/* A sample being added: equal to a stored one with the same locations and
+ * the same label set, which is stored once, so its position says it. */
+struct sample_lookup {
+	const struct model *m;
+	const uint32_t *locs;
+	uint32_t nlocs, first_label, nlabels;
+};
+
 static bool sample_equal(const void *ctx, uint32_t i)
 {
-	const struct key *k = ctx;
+	const struct sample_lookup *k = ctx;
 	const struct model_sample *s = &k->m->samples[i];
 
-	return s->nlocs == k->len && s->nlabels == k->len2 &&
-	       (!k->len || !memcmp(&k->m->loc_pool[s->first_loc], k->p,
-				   k->len * sizeof(uint32_t))) &&
-	       (!k->len2 || s->first_label == *(const uint32_t *)k->p2);
+	return s->nlocs == k->nlocs && s->nlabels == k->nlabels &&
+	       (!k->nlocs || !memcmp(&k->m->loc_pool[s->first_loc], k->locs,
+				     k->nlocs * sizeof(uint32_t))) &&
+	       (!k->nlabels || s->first_label == k->first_label);
 }
 
 int model__add_sample(struct model *m, const uint32_t *locs, uint32_t nlocs,
 		      const struct model_label *labels, uint32_t nlabels, const double *values)
 {
 	uint64_t h = hash_bytes(locs, nlocs * sizeof(*locs), nlocs), hl = nlabels;
-	uint32_t i, first_label = 0;
-	struct key k = { m, locs, nlocs, &first_label, nlabels };
+	struct sample_lookup k = { m, locs, nlocs, 0, nlabels };
+	uint32_t i;
 
 	if (!m->ntypes)
 		return -EINVAL;
@@ -474,7 +480,7 @@ int model__add_sample(struct model *m, const uint32_t *locs, uint32_t nlocs,
 			return -EINVAL;
 		hl = hash_u64(((uint64_t)l->key << 32) ^ l->str, hash_u64(l->num ^ l->num_unit, hl));
 	}
-	if (nlabels && intern_labels(m, labels, nlabels, hl, &first_label))
+	if (nlabels && intern_labels(m, labels, nlabels, hl, &k.first_label))
 		return -ENOMEM;
 	h = hash_u64(h, hl);
 	if (!hmap__find(&m->sample_set, h, sample_equal, &k, &i)) {
@@ -495,7 +501,7 @@ int model__add_sample(struct model *m, const uint32_t *locs, uint32_t nlocs,
 	memcpy(&m->values[m->nsamples * m->ntypes], values, m->ntypes * sizeof(*values));
 	m->samples[m->nsamples] = (struct model_sample){
 		.first_loc = m->nloc_pool, .nlocs = nlocs,
-		.first_label = first_label, .nlabels = nlabels,
+		.first_label = k.first_label, .nlabels = nlabels,
 	};
 	m->nloc_pool += nlocs;
 	m->nsamples++;
